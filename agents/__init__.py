@@ -1,0 +1,3 @@
+"""Specialist agents: sales qualifier, booking coordinator, quoting, support triage, internal router."""
+
+__all__: list[str] = []

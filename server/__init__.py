@@ -1,0 +1,3 @@
+"""The HTTP server, the settings and the `frontdesk` command line."""
+
+__all__: list[str] = []

@@ -1,0 +1,34 @@
+"""Typed identifiers of the business records.
+
+Each is a `NewType` over `str` so that a contact id cannot be passed where a
+booking id is expected. New ids are short random strings with a readable prefix.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import NewType
+
+ContactId = NewType("ContactId", str)
+IdentityId = NewType("IdentityId", str)
+LeadId = NewType("LeadId", str)
+NoteId = NewType("NoteId", str)
+ConsentId = NewType("ConsentId", str)
+ActivityId = NewType("ActivityId", str)
+BookingId = NewType("BookingId", str)
+QuoteId = NewType("QuoteId", str)
+InvoiceId = NewType("InvoiceId", str)
+PaymentId = NewType("PaymentId", str)
+OrderId = NewType("OrderId", str)
+TicketId = NewType("TicketId", str)
+TaskId = NewType("TaskId", str)
+NotificationId = NewType("NotificationId", str)
+AuditId = NewType("AuditId", str)
+ServiceId = NewType("ServiceId", str)
+StaffId = NewType("StaffId", str)
+ResourceId = NewType("ResourceId", str)
+
+
+def new_id(prefix: str) -> str:
+    """Return a fresh id such as ``bk_3f9a1c0e7d2b4a58``."""
+    return f"{prefix}_{secrets.token_hex(8)}"
