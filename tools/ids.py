@@ -7,6 +7,8 @@ booking id is expected. New ids are short random strings with a readable prefix.
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from typing import NewType
 
 ContactId = NewType("ContactId", str)
@@ -29,6 +31,19 @@ StaffId = NewType("StaffId", str)
 ResourceId = NewType("ResourceId", str)
 
 
+_last_stamp = 0
+_stamp_lock = threading.Lock()
+
+
 def new_id(prefix: str) -> str:
-    """Return a fresh id such as ``bk_3f9a1c0e7d2b4a58``."""
-    return f"{prefix}_{secrets.token_hex(8)}"
+    """Return a fresh id such as ``bk_187a3f9a1c0e7d2b4a58``.
+
+    Ids made by one process sort in the order they were made (a nanosecond
+    stamp that never repeats, then random digits), so records written in the
+    same frozen-clock instant still list in a stable order.
+    """
+    global _last_stamp
+    with _stamp_lock:
+        stamp = max(time.time_ns(), _last_stamp + 1)
+        _last_stamp = stamp
+    return f"{prefix}_{stamp:016x}{secrets.token_hex(2)}"

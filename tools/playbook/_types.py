@@ -70,9 +70,7 @@ def _money(value: Any) -> Decimal:
     try:
         amount = Decimal(str(value).replace(" ", "").replace("_", ""))
     except InvalidOperation:
-        raise PydanticCustomError(
-            "money", "must be an amount of money such as 2500 or 99.90"
-        ) from None
+        raise PydanticCustomError("money", "must be an amount of money such as 2500 or 99.90") from None
     if not amount.is_finite() or amount < 0:
         raise PydanticCustomError("money", "must be an amount of money, zero or more")
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]

@@ -21,9 +21,11 @@ class _PlaybookLoader(yaml.SafeLoader):
 
 
 _PlaybookLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in {
-        "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
-    }]
+    first: [
+        (tag, rx)
+        for tag, rx in resolvers
+        if tag not in {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _PlaybookLoader.add_implicit_resolver(
@@ -34,7 +36,9 @@ _PlaybookLoader.add_implicit_resolver(
 )
 _PlaybookLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
     list("-+0123456789."),
 )
 
@@ -57,7 +61,7 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path, int]]:
     lines: dict[Path, int] = {}
     if node is not None:
         _collect_lines(node, (), lines)
-    data = yaml.load(text, Loader=_PlaybookLoader)  # noqa: S506 - a SafeLoader subclass
+    data = yaml.load(text, Loader=_PlaybookLoader)
     return data, lines
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import EmailStr, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from tools.playbook._types import Amount, NonNegativeInt, Percent, PlaybookModel, PositiveInt, Slug
+from tools.playbook._types import Amount, Language, NonNegativeInt, Percent, PlaybookModel, PositiveInt, Slug
 from tools.playbook.hours import WeeklyHours
 from tools.playbook.text import LocalizedList, LocalizedText, Name, empty_list
 
@@ -165,7 +165,7 @@ class Service(PlaybookModel):
     """Preparation time kept free before it."""
     buffer_after_minutes: NonNegativeInt = 0
     """Clean-up time kept free after it."""
-    required_fields: list[BookingField] = Field(default_factory=lambda: ["name", "phone"])
+    required_fields: list[BookingField] = Field(default_factory=lambda: list[BookingField](["name", "phone"]))
     """What must be known before a booking is confirmed."""
     deposit: DepositRule | None = None
     """A prepayment that holds the booking; none by default."""
@@ -225,7 +225,7 @@ class StaffMember(PlaybookModel):
     """Their own hours; the business hours when not given."""
     days_off: list[date] = Field(default_factory=list)
     """Dates they do not work."""
-    languages: list[Literal["en", "ru"]] = Field(default_factory=lambda: ["en", "ru"])
+    languages: list[Language] = Field(default_factory=lambda: list[Language](["en", "ru"]))
     """Languages they speak with customers."""
     sales: bool = False
     """Whether they can own leads."""

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-
 from tools.playbook._types import WEEKDAYS, ClockTime, PlaybookModel, Weekday, parse_clock
 from tools.playbook.text import LocalizedText
 

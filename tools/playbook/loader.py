@@ -3,7 +3,10 @@
 Every problem is reported as ``FILE: FIELD.PATH: what is wrong, got VALUE (line N)``,
 for example::
 
-    examples/studio/playbook.yaml: services[2].duration_minutes: must be a positive whole number, got "1h" (line 88)
+    examples/studio/playbook.yaml: services[2].duration_minutes: must be a positive
+    whole number, got "1h" (line 88)
+
+(printed on one line).
 """
 
 from __future__ import annotations
@@ -87,9 +90,13 @@ def parse_playbook(text: str, *, source: str = "<playbook>") -> Playbook:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line = mark.line + 1 if mark is not None else None
-        raise PlaybookInvalid(source, [PlaybookProblem((), f"is not valid YAML: {error.problem}", line)]) from None
+        raise PlaybookInvalid(
+            source, [PlaybookProblem((), f"is not valid YAML: {error.problem}", line)]
+        ) from None
     if not isinstance(data, dict):
-        raise PlaybookInvalid(source, [PlaybookProblem((), "must be a YAML mapping with business, hours, services…")])
+        raise PlaybookInvalid(
+            source, [PlaybookProblem((), "must be a YAML mapping with business, hours, services…")]
+        )
     try:
         playbook = Playbook.model_validate(data)
     except ValidationError as error:
@@ -221,7 +228,11 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
             if found is not None:
                 return found
         return None
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and not issubclass(annotation, RootModel):
+    if (
+        isinstance(annotation, type)
+        and issubclass(annotation, BaseModel)
+        and not issubclass(annotation, RootModel)
+    ):
         return annotation
     return None
 

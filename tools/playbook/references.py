@@ -80,7 +80,9 @@ def _staff_and_resources(playbook: Playbook) -> Iterator[ReferenceProblem]:
     for index, service in enumerate(playbook.services):
         for position, staff_id in enumerate(service.staff):
             if staff_id not in staff:
-                yield ReferenceProblem(("services", index, "staff", position), _unknown("staff", staff_id, staff))
+                yield ReferenceProblem(
+                    ("services", index, "staff", position), _unknown("staff", staff_id, staff)
+                )
         for position, resource_id in enumerate(service.resources):
             if resource_id not in resources:
                 yield ReferenceProblem(
@@ -88,7 +90,9 @@ def _staff_and_resources(playbook: Playbook) -> Iterator[ReferenceProblem]:
                 )
         for position, other in enumerate(service.upsell):
             if other not in catalog:
-                yield ReferenceProblem(("services", index, "upsell", position), _unknown("catalogue", other, catalog))
+                yield ReferenceProblem(
+                    ("services", index, "upsell", position), _unknown("catalogue", other, catalog)
+                )
     for index, product in enumerate(playbook.products):
         for position, other in enumerate(product.complements):
             if other not in catalog:
@@ -105,23 +109,32 @@ def _staff_and_resources(playbook: Playbook) -> Iterator[ReferenceProblem]:
 def _routing_owners(playbook: Playbook) -> Iterator[ReferenceProblem]:
     sellers = [member.id for member in playbook.staff if member.sales]
     routing = playbook.sales_routing
-    owner_lists: list[tuple[Path, list[str]]] = [(("sales_routing", "default_owners"), routing.default_owners)]
-    owner_lists += [(("sales_routing", "routes", i, "owners"), r.owners) for i, r in enumerate(routing.routes)]
+    owner_lists: list[tuple[Path, list[str]]] = [
+        (("sales_routing", "default_owners"), routing.default_owners)
+    ]
+    owner_lists += [
+        (("sales_routing", "routes", i, "owners"), r.owners) for i, r in enumerate(routing.routes)
+    ]
     for path, owners in owner_lists:
         for position, owner in enumerate(owners):
             if owner not in sellers:
                 yield ReferenceProblem(
-                    (*path, position), f"{owner!r} is not a staff member with sales: true; sales staff: "
-                    + (", ".join(sorted(sellers)) or "none")
+                    (*path, position),
+                    f"{owner!r} is not a staff member with sales: true; sales staff: "
+                    + (", ".join(sorted(sellers)) or "none"),
                 )
     catalog = sorted(playbook.catalog_ids())
     conditions = [(("sales_routing", "routes", i, "when"), r.when) for i, r in enumerate(routing.routes)]
-    conditions += [(("qualification", "rules", i, "when"), r.when) for i, r in enumerate(playbook.qualification.rules)]
+    conditions += [
+        (("qualification", "rules", i, "when"), r.when) for i, r in enumerate(playbook.qualification.rules)
+    ]
     regions = [region.id for region in playbook.regions]
     for path, when in conditions:
         for position, service_id in enumerate(when.services):
             if service_id not in catalog:
-                yield ReferenceProblem((*path, "services", position), _unknown("catalogue", service_id, catalog))
+                yield ReferenceProblem(
+                    (*path, "services", position), _unknown("catalogue", service_id, catalog)
+                )
         for position, region_id in enumerate(when.regions):
             if region_id not in regions:
                 yield ReferenceProblem((*path, "regions", position), _unknown("region", region_id, regions))
@@ -132,7 +145,9 @@ def _regions(playbook: Playbook) -> Iterator[ReferenceProblem]:
     for index, member in enumerate(playbook.staff):
         for position, region_id in enumerate(member.regions):
             if region_id not in regions:
-                yield ReferenceProblem(("staff", index, "regions", position), _unknown("region", region_id, regions))
+                yield ReferenceProblem(
+                    ("staff", index, "regions", position), _unknown("region", region_id, regions)
+                )
 
 
 def _localized_texts(node: object, path: Path) -> Iterator[tuple[Path, LocalizedText]]:

@@ -1,0 +1,310 @@
+"""The tables of the business systems (SQLAlchemy Core), shared by SQLite and PostgreSQL.
+
+The database itself enforces the invariants: one identity per (channel, sender),
+no two bookings on one staff member's or resource's time (`booking_cells`), one
+invoice per quote and one deposit invoice per booking, one payment per provider
+reference, unique order numbers, and one result per idempotency key.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from tools.sql.types import JsonColumn, UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = 40
+"""Length of id columns."""
+
+
+def _id() -> Column[str]:
+    return Column("id", String(ID), primary_key=True)
+
+
+def _contact(nullable: bool = False) -> Column[str]:
+    return Column("contact_id", String(ID), ForeignKey("contacts.id"), nullable=nullable, index=True)
+
+
+def _stamps() -> list[Column[object]]:
+    return [
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
+    ]
+
+
+contacts = Table(
+    "contacts",
+    metadata,
+    _id(),
+    Column("name", String(200)),
+    Column("phone", String(32), index=True),
+    Column("email", String(320), index=True),
+    Column("phone_verified", Boolean, nullable=False, default=False),
+    Column("email_verified", Boolean, nullable=False, default=False),
+    Column("language", String(8)),
+    Column("tags", JsonColumn, nullable=False),
+    Column("opted_out", Boolean, nullable=False, default=False),
+    Column("merged_into", String(ID), ForeignKey("contacts.id")),
+    *_stamps(),
+)
+
+identities = Table(
+    "identities",
+    metadata,
+    _id(),
+    _contact(),
+    Column("channel", String(32), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("display_name", String(200)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("channel", "external_id", name="uq_identities_channel_external_id"),
+)
+
+leads = Table(
+    "leads",
+    metadata,
+    _id(),
+    _contact(),
+    Column("stage", String(20), nullable=False, index=True),
+    Column("tags", JsonColumn, nullable=False),
+    Column("owner_id", String(64), index=True),
+    Column("source_channel", String(32), nullable=False),
+    Column("source_detail", String(200)),
+    Column("source_reference", String(200)),
+    Column("service_id", String(64)),
+    Column("answers", JsonColumn, nullable=False),
+    Column("summary", Text),
+    *_stamps(),
+)
+
+notes = Table(
+    "notes",
+    metadata,
+    _id(),
+    _contact(),
+    Column("author", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+consents = Table(
+    "consents",
+    metadata,
+    _id(),
+    _contact(),
+    Column("purpose", String(40), nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+activities = Table(
+    "activities",
+    metadata,
+    _id(),
+    _contact(),
+    Column("kind", String(60), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("reference", String(200)),
+    Column("actor", String(100), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False, index=True),
+)
+
+bookings = Table(
+    "bookings",
+    metadata,
+    _id(),
+    _contact(),
+    Column("service_id", String(64), nullable=False),
+    Column("staff_id", String(64), nullable=False, index=True),
+    Column("resource_id", String(64)),
+    Column("start_at", UtcDateTime(), nullable=False, index=True),
+    Column("end_at", UtcDateTime(), nullable=False),
+    Column("held_from", UtcDateTime(), nullable=False),
+    Column("held_until", UtcDateTime(), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("fields", JsonColumn, nullable=False),
+    Column("deposit_minor", Integer, nullable=False, default=0),
+    Column("deposit_due_at", UtcDateTime()),
+    Column("rescheduled_from", String(ID), ForeignKey("bookings.id")),
+    Column("note", Text),
+    *_stamps(),
+)
+
+booking_cells = Table(
+    "booking_cells",
+    metadata,
+    Column("holder", String(80), primary_key=True),
+    Column("cell_start", UtcDateTime(), primary_key=True),
+    Column("booking_id", String(ID), ForeignKey("bookings.id"), nullable=False, index=True),
+)
+"""One row per five minutes a staff member or resource is held: the primary key makes overlaps impossible."""
+
+quotes = Table(
+    "quotes",
+    metadata,
+    _id(),
+    _contact(),
+    Column("lead_id", String(ID), ForeignKey("leads.id")),
+    Column("service_id", String(64)),
+    Column("package_id", String(64)),
+    Column("items", JsonColumn, nullable=False),
+    Column("assumptions", JsonColumn, nullable=False),
+    Column("total_low_minor", Integer, nullable=False),
+    Column("total_high_minor", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("valid_until", UtcDateTime(), nullable=False),
+    Column("decided_by", String(100)),
+    Column("decision_note", Text),
+    *_stamps(),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    _id(),
+    Column("kind", String(20), nullable=False),
+    _contact(),
+    Column("quote_id", String(ID), ForeignKey("quotes.id"), unique=True),
+    Column("booking_id", String(ID), ForeignKey("bookings.id"), unique=True),
+    Column("amount_minor", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("payment_token", String(64), nullable=False, unique=True),
+    Column("due_at", UtcDateTime()),
+    Column("paid_at", UtcDateTime()),
+    *_stamps(),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    _id(),
+    Column("invoice_id", String(ID), ForeignKey("invoices.id"), nullable=False, index=True),
+    Column("amount_minor", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("provider", String(40), nullable=False),
+    Column("provider_reference", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("provider", "provider_reference", name="uq_payments_provider_reference"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    _id(),
+    Column("number", String(64), nullable=False, unique=True),
+    _contact(),
+    Column("items", JsonColumn, nullable=False),
+    Column("total_minor", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("delivery", JsonColumn, nullable=False),
+    Column("email", String(320)),
+    Column("phone", String(32)),
+    *_stamps(),
+)
+
+order_history = Table(
+    "order_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", String(ID), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("note", Text),
+    Column("actor", String(100), nullable=False),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    _id(),
+    _contact(),
+    Column("category", String(40), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("context", Text, nullable=False),
+    Column("priority", String(10), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("assignee", String(64)),
+    Column("conversation_id", String(200)),
+    Column("order_number", String(64)),
+    Column("outcome", String(40)),
+    *_stamps(),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    _id(),
+    Column("team", String(40), nullable=False, index=True),
+    Column("title", String(300), nullable=False),
+    Column("details", Text, nullable=False),
+    Column("owner_id", String(64)),
+    Column("status", String(20), nullable=False, index=True),
+    Column("accept_by", UtcDateTime(), nullable=False),
+    Column("due_at", UtcDateTime()),
+    Column("accepted_at", UtcDateTime()),
+    _contact(nullable=True),
+    Column("reference", String(200)),
+    *_stamps(),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    _id(),
+    Column("kind", String(30), nullable=False),
+    Column("recipient", String(100), nullable=False, index=True),
+    Column("title", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("link", String(500)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("read_at", UtcDateTime()),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    _id(),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("entity", String(30), nullable=False),
+    Column("entity_id", String(ID), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("idempotency_key", String(200), nullable=False),
+    Index("ix_audit_log_entity", "entity", "entity_id"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("operation", String(60), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("result_id", String(ID), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)

@@ -1,0 +1,67 @@
+"""All business stores over one database, opened together."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tools.audit import AuditLog
+from tools.billing import BillingStore
+from tools.calendar import CalendarStore
+from tools.clock import Clock
+from tools.crm import CrmStore
+from tools.notifications import NotificationStore
+from tools.orders import OrderStore
+from tools.sql.billing import SqlBilling
+from tools.sql.calendar import SqlCalendar
+from tools.sql.crm import SqlCrm
+from tools.sql.engine import DatabaseUrls, create_engine, database_urls
+from tools.sql.migrate import upgrade_database
+from tools.sql.notifications import SqlAuditLog, SqlNotifications
+from tools.sql.orders import SqlOrders
+from tools.sql.tasks import SqlTasks
+from tools.sql.tickets import SqlTickets
+from tools.tasks import TaskStore
+from tools.tickets import TicketStore
+
+
+@dataclass(frozen=True)
+class BusinessStores:
+    """The CRM, calendar, billing, orders, tickets, tasks, notifications and audit log of one business."""
+
+    crm: CrmStore
+    calendar: CalendarStore
+    billing: BillingStore
+    orders: OrderStore
+    tickets: TicketStore
+    tasks: TaskStore
+    notifications: NotificationStore
+    audit: AuditLog
+    engine: AsyncEngine
+    urls: DatabaseUrls
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self.engine.dispose()
+
+
+async def open_stores(database_url: str, *, clock: Clock, migrate: bool = True) -> BusinessStores:
+    """Open every store on `database_url`, first upgrading the schema unless told not to."""
+    urls = database_urls(database_url)
+    if migrate:
+        await asyncio.to_thread(upgrade_database, urls)
+    engine = create_engine(urls)
+    return BusinessStores(
+        crm=SqlCrm(engine, clock),
+        calendar=SqlCalendar(engine, clock),
+        billing=SqlBilling(engine, clock),
+        orders=SqlOrders(engine, clock),
+        tickets=SqlTickets(engine, clock),
+        tasks=SqlTasks(engine, clock),
+        notifications=SqlNotifications(engine, clock),
+        audit=SqlAuditLog(engine, clock),
+        engine=engine,
+        urls=urls,
+    )
