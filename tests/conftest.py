@@ -52,7 +52,9 @@ def _admin() -> psycopg.Connection[tuple[object, ...]]:
 
 
 def _database_url(name: str) -> str:
-    return str(database_urls(POSTGRES_ADMIN_URL).sync_url.set(database=name).render_as_string(hide_password=False))
+    return str(
+        database_urls(POSTGRES_ADMIN_URL).sync_url.set(database=name).render_as_string(hide_password=False)
+    )
 
 
 @pytest.fixture(scope="session")

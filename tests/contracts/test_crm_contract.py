@@ -59,7 +59,9 @@ async def test_contacts_with_the_same_verified_phone_merge_into_the_older(stores
 
 async def test_an_unverified_phone_never_merges_contacts(stores: BusinessStores) -> None:
     owner = await stores.crm.contact_for_identity("whatsapp", "79161234567", key="w")
-    await stores.crm.update_contact(owner.id, ContactChanges(phone="+79161234567", phone_verified=True), key="wp")
+    await stores.crm.update_contact(
+        owner.id, ContactChanges(phone="+79161234567", phone_verified=True), key="wp"
+    )
     stranger = await stores.crm.contact_for_identity("webchat", "anon", key="a")
     kept = await stores.crm.update_contact(stranger.id, ContactChanges(phone="+79161234567"), key="ap")
     assert kept.id == stranger.id
@@ -68,7 +70,9 @@ async def test_an_unverified_phone_never_merges_contacts(stores: BusinessStores)
 
 async def test_verified_email_merges_case_insensitively(stores: BusinessStores) -> None:
     first = await stores.crm.contact_for_identity("webchat", "a", key="a")
-    await stores.crm.update_contact(first.id, ContactChanges(email="Olga@Example.com", email_verified=True), key="ae")
+    await stores.crm.update_contact(
+        first.id, ContactChanges(email="Olga@Example.com", email_verified=True), key="ae"
+    )
     second = await stores.crm.contact_for_identity("instagram", "b", key="b")
     survivor = await stores.crm.update_contact(
         second.id, ContactChanges(email="olga@example.com", email_verified=True), key="be"
@@ -79,13 +83,21 @@ async def test_verified_email_merges_case_insensitively(stores: BusinessStores) 
 async def test_leads_keep_source_answers_owner_and_move_through_stages(stores: BusinessStores) -> None:
     contact = await stores.crm.contact_for_identity("instagram", "ig-1", key="c")
     lead = await stores.crm.create_lead(
-        NewLead(contact.id, LeadSource("instagram", "IG comment", "post-17"), service_id="coloring",
-                answers={"need": "balayage"}, tags=["nurture"], owner_id="anna"),
+        NewLead(
+            contact.id,
+            LeadSource("instagram", "IG comment", "post-17"),
+            service_id="coloring",
+            answers={"need": "balayage"},
+            tags=["nurture"],
+            owner_id="anna",
+        ),
         key="lead-1",
     )
     assert lead.source == LeadSource("instagram", "IG comment", "post-17")
     updated = await stores.crm.update_lead(
-        lead.id, LeadChanges(stage=LeadStage.QUALIFIED, tags=["hot"], answers={"budget": "9000"}), key="lead-1-q"
+        lead.id,
+        LeadChanges(stage=LeadStage.QUALIFIED, tags=["hot"], answers={"budget": "9000"}),
+        key="lead-1-q",
     )
     assert updated.stage is LeadStage.QUALIFIED
     assert updated.tags == ("hot",)
@@ -99,7 +111,12 @@ async def test_leads_keep_source_answers_owner_and_move_through_stages(stores: B
 async def test_consent_and_opt_out_are_recorded_with_the_words_shown(stores: BusinessStores) -> None:
     contact = await stores.crm.contact_for_identity("telegram", "9", key="c")
     await stores.crm.record_consent(
-        contact.id, purpose="contact", granted=True, text="Можно сохранить ваш телефон?", channel="telegram", key="k1"
+        contact.id,
+        purpose="contact",
+        granted=True,
+        text="Можно сохранить ваш телефон?",
+        channel="telegram",
+        key="k1",
     )
     opted = await stores.crm.set_opted_out(contact.id, True, key="k2")
     assert opted.opted_out
@@ -124,4 +141,6 @@ async def test_unknown_records_raise_not_found(stores: BusinessStores) -> None:
 async def test_writes_are_audited_with_actor(stores: BusinessStores) -> None:
     contact = await stores.crm.contact_for_identity("telegram", "9", key="c", actor="agent:sales")
     entries = await stores.audit.entries(entity="contact", entity_id=contact.id)
-    assert [(e.action, e.actor, e.idempotency_key) for e in entries] == [("contact.created", "agent:sales", "c")]
+    assert [(e.action, e.actor, e.idempotency_key) for e in entries] == [
+        ("contact.created", "agent:sales", "c")
+    ]

@@ -61,9 +61,14 @@ class SqlBase:
         request: str,
         work: Work,
         load: Callable[[str], Awaitable[T]],
-        on_conflict: Callable[[IntegrityError], Exception] | None = None,
+        on_conflict: Callable[[IntegrityError], Awaitable[T]] | None = None,
     ) -> T:
-        """Run `work` once per `key`, then return `load` of its result id."""
+        """Run `work` once per `key`, then return `load` of its result id.
+
+        When the transaction breaks a constraint and no twin with the same key
+        explains it, `on_conflict` decides: it returns what the request should
+        get (an existing record) or raises the error the caller should see.
+        """
         if not key:
             raise ValueError("every write needs a non-empty idempotency key")
         existing = await self._recorded(key, operation, request)
@@ -92,7 +97,7 @@ class SqlBase:
             if twin is not None:
                 return await load(twin)
             if on_conflict is not None:
-                raise on_conflict(error) from error
+                return await on_conflict(error)
             raise
         return await load(result_id)
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.billing import (
@@ -100,10 +99,6 @@ def _totals(items: Sequence[LineItem]) -> tuple[int, int]:
     return low, high
 
 
-def _already_invoiced(_: IntegrityError) -> Exception:
-    return Conflict("this quote or booking already has an invoice")
-
-
 class SqlBilling(SqlBase):
     """`BillingStore` on SQLite or PostgreSQL."""
 
@@ -165,7 +160,7 @@ class SqlBilling(SqlBase):
         """Move a quote on (Conflict if not allowed); staff edits replace the items."""
 
         async def work(connection: AsyncConnection) -> str:
-            row = await self._quote_row(connection, quote_id)
+            row = await self._quote_row(connection, quote_id, lock=True)
             current = QuoteStatus(row.status)
             if status not in QUOTE_TRANSITIONS[current]:
                 raise Conflict(f"quote {quote_id} is {current.value}; it cannot become {status.value}")
@@ -199,8 +194,9 @@ class SqlBilling(SqlBase):
             load=lambda qid: self.get_quote(QuoteId(qid)),
         )
 
-    async def _quote_row(self, connection: AsyncConnection, quote_id: str) -> Row[Any]:
-        row = (await connection.execute(select(quotes).where(quotes.c.id == quote_id))).first()
+    async def _quote_row(self, connection: AsyncConnection, quote_id: str, *, lock: bool = False) -> Row[Any]:
+        query = select(quotes).where(quotes.c.id == quote_id)
+        row = (await connection.execute(query.with_for_update() if lock else query)).first()
         if row is None:
             raise NotFound(f"no quote {quote_id!r}")
         return row
@@ -245,7 +241,7 @@ class SqlBilling(SqlBase):
         """Issue the invoice of an accepted quote (the same invoice if it exists)."""
 
         async def work(connection: AsyncConnection) -> str:
-            row = await self._quote_row(connection, quote_id)
+            row = await self._quote_row(connection, quote_id, lock=True)
             existing = (
                 await connection.execute(select(invoices.c.id).where(invoices.c.quote_id == quote_id))
             ).first()
@@ -285,7 +281,7 @@ class SqlBilling(SqlBase):
             request=fingerprint(quote_id, amount_minor, due_at),
             work=work,
             load=lambda iid: self.get_invoice(InvoiceId(iid)),
-            on_conflict=_already_invoiced,
+            on_conflict=lambda _: self._invoice_for(invoices.c.quote_id, quote_id),
         )
 
     async def invoice_deposit(
@@ -341,14 +337,23 @@ class SqlBilling(SqlBase):
             request=fingerprint(booking_id, contact_id, amount_minor, currency, description, due_at),
             work=work,
             load=lambda iid: self.get_invoice(InvoiceId(iid)),
-            on_conflict=_already_invoiced,
+            on_conflict=lambda _: self._invoice_for(invoices.c.booking_id, booking_id),
         )
 
-    async def _invoice_row(self, connection: AsyncConnection, invoice_id: str) -> Row[Any]:
-        row = (await connection.execute(select(invoices).where(invoices.c.id == invoice_id))).first()
+    async def _invoice_row(
+        self, connection: AsyncConnection, invoice_id: str, *, lock: bool = False
+    ) -> Row[Any]:
+        query = select(invoices).where(invoices.c.id == invoice_id)
+        row = (await connection.execute(query.with_for_update() if lock else query)).first()
         if row is None:
             raise NotFound(f"no invoice {invoice_id!r}")
         return row
+
+    async def _invoice_for(self, column: Any, value: str) -> Invoice:
+        """The invoice a concurrent request created for the same quote or booking."""
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(select(invoices).where(column == value))).one()
+        return _invoice(row)
 
     async def get_invoice(self, invoice_id: InvoiceId) -> Invoice:
         """Return an invoice (NotFound if none)."""
@@ -379,7 +384,7 @@ class SqlBilling(SqlBase):
         """Cancel an unpaid invoice."""
 
         async def work(connection: AsyncConnection) -> str:
-            row = await self._invoice_row(connection, invoice_id)
+            row = await self._invoice_row(connection, invoice_id, lock=True)
             if row.status != InvoiceStatus.OPEN.value:
                 raise Conflict(f"invoice {invoice_id} is {row.status}; only an open invoice can be voided")
             await connection.execute(
@@ -428,7 +433,7 @@ class SqlBilling(SqlBase):
             ).first()
             if twin is not None:
                 return str(twin.id)
-            row = await self._invoice_row(connection, invoice_id)
+            row = await self._invoice_row(connection, invoice_id, lock=True)
             if row.status == InvoiceStatus.VOID.value:
                 raise Conflict(f"invoice {invoice_id} was voided; it cannot be paid")
             now = self._clock.now()

@@ -53,8 +53,8 @@ def _holders(staff_id: str, resource_id: str | None) -> list[str]:
     return [f"staff:{staff_id}"] + ([f"resource:{resource_id}"] if resource_id else [])
 
 
-def _slot_taken(_: IntegrityError) -> Exception:
-    return SlotUnavailable("that time has just been taken; please choose another slot")
+async def _slot_taken(error: IntegrityError) -> Booking:
+    raise SlotUnavailable("that time has just been taken; please choose another slot") from error
 
 
 class SqlCalendar(SqlBase):
@@ -148,7 +148,7 @@ class SqlCalendar(SqlBase):
         """Move a booking to `slot`: the old record becomes ``rescheduled``, a new one holds the time."""
 
         async def work(connection: AsyncConnection) -> str:
-            old = await self._row(connection, booking_id)
+            old = await self._row(connection, booking_id, lock=True)
             self._check_transition(old, BookingStatus.RESCHEDULED)
             await self._release(connection, old.id, BookingStatus.RESCHEDULED)
             moved = NewBooking(
@@ -205,7 +205,7 @@ class SqlCalendar(SqlBase):
         """Move a booking to `status` (Conflict if the transition is not allowed)."""
 
         async def work(connection: AsyncConnection) -> str:
-            row = await self._row(connection, booking_id)
+            row = await self._row(connection, booking_id, lock=True)
             self._check_transition(row, status)
             if status in HOLDING_STATUSES or status in {BookingStatus.NO_SHOW, BookingStatus.COMPLETED}:
                 await connection.execute(
@@ -247,8 +247,9 @@ class SqlCalendar(SqlBase):
             .values(status=status.value, updated_at=self._clock.now())
         )
 
-    async def _row(self, connection: AsyncConnection, booking_id: str) -> Row[Any]:
-        row = (await connection.execute(select(bookings).where(bookings.c.id == booking_id))).first()
+    async def _row(self, connection: AsyncConnection, booking_id: str, *, lock: bool = False) -> Row[Any]:
+        query = select(bookings).where(bookings.c.id == booking_id)
+        row = (await connection.execute(query.with_for_update() if lock else query)).first()
         if row is None:
             raise NotFound(f"no booking {booking_id!r}")
         return row

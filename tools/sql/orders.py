@@ -25,8 +25,8 @@ from tools.sql._unit import Change, SqlBase, fingerprint
 from tools.sql.schema import order_history, orders
 
 
-def _duplicate_number(_: IntegrityError) -> Exception:
-    return Conflict("an order with this number already exists")
+async def _duplicate_number(error: IntegrityError) -> Order:
+    raise Conflict("an order with this number already exists") from error
 
 
 class SqlOrders(SqlBase):
@@ -107,8 +107,9 @@ class SqlOrders(SqlBase):
             created_at=row.created_at,
         )
 
-    async def _row(self, connection: AsyncConnection, order_id: str) -> Row[Any]:
-        row = (await connection.execute(select(orders).where(orders.c.id == order_id))).first()
+    async def _row(self, connection: AsyncConnection, order_id: str, *, lock: bool = False) -> Row[Any]:
+        query = select(orders).where(orders.c.id == order_id)
+        row = (await connection.execute(query.with_for_update() if lock else query)).first()
         if row is None:
             raise NotFound(f"no order {order_id!r}")
         return row
@@ -136,7 +137,7 @@ class SqlOrders(SqlBase):
         """Move an order on (Conflict if not allowed); the change joins its history."""
 
         async def work(connection: AsyncConnection) -> str:
-            row = await self._row(connection, order_id)
+            row = await self._row(connection, order_id, lock=True)
             current = OrderStatus(row.status)
             if status not in ORDER_TRANSITIONS[current]:
                 raise Conflict(f"order {row.number} is {current.value}; it cannot become {status.value}")
@@ -177,7 +178,7 @@ class SqlOrders(SqlBase):
         """Replace the delivery details (tracking number, date)."""
 
         async def work(connection: AsyncConnection) -> str:
-            row = await self._row(connection, order_id)
+            row = await self._row(connection, order_id, lock=True)
             await connection.execute(
                 update(orders)
                 .where(orders.c.id == order_id)

@@ -96,7 +96,7 @@ class SqlTasks(SqlBase):
         owner_id: str | None = None,
     ) -> Task:
         async def work(connection: AsyncConnection) -> str:
-            row = await self._row(connection, task_id)
+            row = await self._row(connection, task_id, lock=True)
             current = TaskStatus(row.status)
             if status not in _TASK_TRANSITIONS[current]:
                 raise Conflict(f"task {task_id} is {current.value}; it cannot become {status.value}")
@@ -140,8 +140,9 @@ class SqlTasks(SqlBase):
         """Move a task on."""
         return await self._change(task_id, status, key=key, actor=actor, operation="task_status")
 
-    async def _row(self, connection: AsyncConnection, task_id: str) -> Row[Any]:
-        row = (await connection.execute(select(tasks).where(tasks.c.id == task_id))).first()
+    async def _row(self, connection: AsyncConnection, task_id: str, *, lock: bool = False) -> Row[Any]:
+        query = select(tasks).where(tasks.c.id == task_id)
+        row = (await connection.execute(query.with_for_update() if lock else query)).first()
         if row is None:
             raise NotFound(f"no task {task_id!r}")
         return row

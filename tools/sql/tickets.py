@@ -89,7 +89,7 @@ class SqlTickets(SqlBase):
         """Change a ticket's status, assignee, priority or outcome."""
 
         async def work(connection: AsyncConnection) -> str:
-            row = await self._row(connection, ticket_id)
+            row = await self._row(connection, ticket_id, lock=True)
             values: dict[str, object] = {}
             if status is not None:
                 values["status"] = status.value
@@ -124,8 +124,9 @@ class SqlTickets(SqlBase):
             load=lambda tid: self.get_ticket(TicketId(tid)),
         )
 
-    async def _row(self, connection: AsyncConnection, ticket_id: str) -> Row[Any]:
-        row = (await connection.execute(select(tickets).where(tickets.c.id == ticket_id))).first()
+    async def _row(self, connection: AsyncConnection, ticket_id: str, *, lock: bool = False) -> Row[Any]:
+        query = select(tickets).where(tickets.c.id == ticket_id)
+        row = (await connection.execute(query.with_for_update() if lock else query)).first()
         if row is None:
             raise NotFound(f"no ticket {ticket_id!r}")
         return row

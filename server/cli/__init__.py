@@ -1,0 +1,26 @@
+"""The `frontdesk` command line (Typer + rich)."""
+
+from __future__ import annotations
+
+import typer
+
+from server.cli import db, playbook, serve
+
+app = typer.Typer(
+    name="frontdesk",
+    help="Frontdesk: a self-hosted AI front desk for small and mid-size businesses.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+app.add_typer(playbook.app, name="playbook")
+app.add_typer(db.app, name="db")
+app.command("serve")(serve.serve)
+
+
+def main() -> None:
+    """Run the command line."""
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,38 @@
+"""The one place domain errors become HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from tools.errors import Conflict, CustomerFixable, IdempotencyMismatch, NotFound, StaffFacing
+
+log = logging.getLogger("frontdesk.server")
+
+_STATUS: list[tuple[type[Exception], int]] = [
+    (NotFound, 404),
+    (Conflict, 409),
+    (IdempotencyMismatch, 422),
+    (CustomerFixable, 422),
+    (StaffFacing, 400),
+]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map the domain's errors to status codes; anything else is a logged 500 without details."""
+
+    async def domain_error(request: Request, error: Exception) -> JSONResponse:
+        for kind, status in _STATUS:
+            if isinstance(error, kind):
+                return JSONResponse({"detail": str(error)}, status_code=status)
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+        return JSONResponse({"detail": "internal error; the server log has the details"}, status_code=500)
+
+    for kind, _ in _STATUS:
+        app.add_exception_handler(kind, domain_error)
+    app.add_exception_handler(Exception, unexpected)
