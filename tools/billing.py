@@ -56,12 +56,12 @@ class LineItem:
     @property
     def total_low_minor(self) -> int:
         """The line's lowest total."""
-        return int((self.quantity * self.unit_price_low_minor).to_integral_value())
+        return int((Decimal(str(self.quantity)) * self.unit_price_low_minor).to_integral_value())
 
     @property
     def total_high_minor(self) -> int:
         """The line's highest total."""
-        return int((self.quantity * self.unit_price_high_minor).to_integral_value())
+        return int((Decimal(str(self.quantity)) * self.unit_price_high_minor).to_integral_value())
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ import pytest
 
 from tests.conftest import DATABASES
 from tools.calendar import BookingStatus, NewBooking, Slot
+from tools.clock import FrozenClock
 from tools.errors import Conflict, SlotUnavailable
+from tools.ids import ContactId
 from tools.sql import BusinessStores
 
 pytestmark = pytest.mark.parametrize("database_url", DATABASES, indirect=True)
@@ -23,7 +25,7 @@ def _slot(
     return Slot(start=start, end=start + timedelta(minutes=minutes), staff_id=staff, resource_id=resource)
 
 
-async def _contact(stores: BusinessStores, name: str = "c") -> str:
+async def _contact(stores: BusinessStores, name: str = "c") -> ContactId:
     return (await stores.crm.contact_for_identity("webchat", name, key=f"contact-{name}")).id
 
 
@@ -142,7 +144,7 @@ async def test_listing_filters_by_contact_staff_time_and_status(stores: Business
     ivan, olga = await _contact(stores, "ivan"), await _contact(stores, "olga")
     a = await stores.calendar.book(NewBooking(ivan, "haircut", _slot()), key="b1")
     b = await stores.calendar.book(NewBooking(olga, "haircut", _slot(staff="boris", resource=None)), key="b2")
-    assert [x.id for x in await stores.calendar.list_bookings(contact_id=ivan)] == [a.id]  # type: ignore[arg-type]
+    assert [x.id for x in await stores.calendar.list_bookings(contact_id=ivan)] == [a.id]
     assert [x.id for x in await stores.calendar.list_bookings(staff_id="boris")] == [b.id]
     assert await stores.calendar.list_bookings(start=TEN + timedelta(hours=2)) == []
     await stores.calendar.set_status(a.id, BookingStatus.CANCELLED, key="x")
@@ -180,12 +182,12 @@ async def test_concurrent_retries_of_one_request_return_the_same_booking(stores:
 
 
 async def test_twenty_separate_processes_worth_of_connections_still_make_one_booking(
-    stores: BusinessStores, database_url: str, clock: object
+    stores: BusinessStores, database_url: str, clock: FrozenClock
 ) -> None:
     from tools.sql import open_stores
 
     contacts = [await _contact(stores, f"p{i}") for i in range(20)]
-    separate = [await open_stores(database_url, clock=clock, migrate=False) for _ in range(20)]  # type: ignore[arg-type]
+    separate = [await open_stores(database_url, clock=clock, migrate=False) for _ in range(20)]
 
     async def attempt(index: int) -> bool:
         try:

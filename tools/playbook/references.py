@@ -69,7 +69,7 @@ def _unique_ids(playbook: Playbook) -> Iterator[ReferenceProblem]:
 
 
 def _unknown(kind: str, value: str, known: Sequence[str]) -> str:
-    listing = ", ".join(sorted(known)) or "none are defined"
+    listing = ", ".join(sorted(set(known))) or "none are defined"
     return f"unknown {kind} id {value!r}; known: {listing}"
 
 
