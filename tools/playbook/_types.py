@@ -12,7 +12,7 @@ from datetime import time
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 Language = Literal["en", "ru"]
@@ -57,10 +57,12 @@ def _non_negative(value: Any) -> int:
     return _whole_number(value, minimum=0, what="a whole number, zero or more")
 
 
-PositiveInt = Annotated[int, BeforeValidator(_positive)]
+PositiveInt = Annotated[int, BeforeValidator(_positive), WithJsonSchema({"type": "integer", "minimum": 1})]
 """A whole number of at least 1 (minutes, hours, days, counts)."""
 
-NonNegativeInt = Annotated[int, BeforeValidator(_non_negative)]
+NonNegativeInt = Annotated[
+    int, BeforeValidator(_non_negative), WithJsonSchema({"type": "integer", "minimum": 0})
+]
 """A whole number of at least 0."""
 
 
@@ -78,7 +80,19 @@ def _money(value: Any) -> Decimal:
     return amount
 
 
-Amount = Annotated[Decimal, BeforeValidator(_money), PlainSerializer(lambda d: str(d), return_type=str)]
+_MONEY_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0},
+        {"type": "string", "pattern": "^[0-9][0-9 _]*(\\.[0-9]{1,2})?$"},
+    ]
+}
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_money),
+    PlainSerializer(lambda d: str(d), return_type=str),
+    WithJsonSchema(_MONEY_SCHEMA),
+]
 """A non-negative amount of money in the business currency (major units)."""
 
 
@@ -89,7 +103,12 @@ def _percent(value: Any) -> Decimal:
     return amount
 
 
-Percent = Annotated[Decimal, BeforeValidator(_percent), PlainSerializer(lambda d: str(d), return_type=str)]
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(_percent),
+    PlainSerializer(lambda d: str(d), return_type=str),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100}),
+]
 """A percentage from 0 to 100."""
 
 
@@ -102,7 +121,7 @@ def _slug(value: Any) -> str:
     return value
 
 
-Slug = Annotated[str, BeforeValidator(_slug)]
+Slug = Annotated[str, BeforeValidator(_slug), WithJsonSchema({"type": "string", "pattern": _SLUG.pattern})]
 """An identifier used to refer to a record from elsewhere in the playbook."""
 
 
@@ -126,5 +145,10 @@ def format_clock(moment: time) -> str:
     return "24:00" if moment == time.max else moment.strftime("%H:%M")
 
 
-ClockTime = Annotated[time, BeforeValidator(parse_clock), PlainSerializer(format_clock, return_type=str)]
+ClockTime = Annotated[
+    time,
+    BeforeValidator(parse_clock),
+    PlainSerializer(format_clock, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": _CLOCK.pattern, "examples": ["09:30", "24:00"]}),
+]
 """A time of day written as ``"HH:MM"``."""

@@ -64,8 +64,22 @@ _PlaybookLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _PlaybookLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
+class DuplicateKey(ValueError):
+    """A mapping names the same key twice; YAML would silently keep only the last."""
+
+    def __init__(self, path: Path, line: int, first_line: int) -> None:
+        self.path = path
+        self.line = line
+        self.first_line = first_line
+        super().__init__(f"is written twice (first at line {first_line}); keep one")
+
+
 def parse_yaml(text: str) -> tuple[Any, dict[Path, int]]:
-    """Parse `text`; return the data and a map from each value's path to its 1-based line."""
+    """Parse `text`; return the data and a map from each value's path to its 1-based line.
+
+    Raises:
+        DuplicateKey: when a mapping repeats a key.
+    """
     node = yaml.compose(text, Loader=_PlaybookLoader)
     lines: dict[Path, int] = {}
     if node is not None:
@@ -77,8 +91,13 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path, int]]:
 def _collect_lines(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen and key != "<<":
+                raise DuplicateKey((*path, key), line, seen[key])
+            seen[key] = line
             lines[(*path, key)] = key_node.start_mark.line + 1
             _collect_lines(value_node, (*path, key), lines)
             lines[(*path, key)] = key_node.start_mark.line + 1

@@ -38,7 +38,7 @@ def _range_from_string(value: Any) -> Any:
     return value
 
 
-Span = Annotated[TimeRange, BeforeValidator(_range_from_string)]
+Span = Annotated[TimeRange, BeforeValidator(_range_from_string, json_schema_input_type=str | TimeRange)]
 
 
 def _spans_do_not_overlap(spans: list[TimeRange]) -> list[TimeRange]:

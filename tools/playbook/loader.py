@@ -24,7 +24,7 @@ from pydantic import BaseModel, RootModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from tools.errors import ConfigError
-from tools.playbook._yaml import Path, line_of, parse_yaml
+from tools.playbook._yaml import DuplicateKey, Path, line_of, parse_yaml
 from tools.playbook.model import Playbook
 from tools.playbook.references import check_references
 
@@ -87,6 +87,8 @@ def parse_playbook(text: str, *, source: str = "<playbook>") -> Playbook:
     """Validate playbook YAML given as text; `source` names it in errors."""
     try:
         data, lines = parse_yaml(text)
+    except DuplicateKey as error:
+        raise PlaybookInvalid(source, [PlaybookProblem(error.path, str(error), error.line)]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line = mark.line + 1 if mark is not None else None

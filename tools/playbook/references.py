@@ -176,6 +176,18 @@ def _languages(playbook: Playbook) -> Iterator[ReferenceProblem]:
 
 def _templates(playbook: Playbook) -> Iterator[ReferenceProblem]:
     for template_id, text in playbook.templates.items():
+        broken = False
+        for language in sorted(text.languages()):
+            try:
+                text.placeholders(language)
+            except ValueError as error:
+                broken = True
+                yield ReferenceProblem(
+                    ("templates", template_id, language),
+                    f"is not a valid template ({error}); write a literal brace as {{{{ or }}}}",
+                )
+        if broken:
+            continue
         languages = sorted(text.languages())
         if len(languages) < 2:
             continue

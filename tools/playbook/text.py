@@ -57,7 +57,9 @@ def _name_from_string(value: Any) -> Any:
     return value
 
 
-Name = Annotated[LocalizedText, BeforeValidator(_name_from_string)]
+Name = Annotated[
+    LocalizedText, BeforeValidator(_name_from_string, json_schema_input_type=str | LocalizedText)
+]
 """A name: one string for every language (``"Anna"``) or one per language."""
 
 

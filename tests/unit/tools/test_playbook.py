@@ -176,3 +176,30 @@ def test_the_committed_json_schema_is_current() -> None:
     committed = json.loads((ROOT / "docs/playbook.schema.json").read_text(encoding="utf-8"))
     assert generated == committed, "run: frontdesk playbook schema -o docs/playbook.schema.json"
     assert {"business", "services", "hours", "approvals"} <= set(generated["properties"])
+
+
+def test_a_key_written_twice_is_an_error_not_a_silent_overwrite() -> None:
+    broken = MINIMAL.replace("  currency: RUB\n", "  currency: RUB\n  currency: EUR\n")
+    assert _problems(broken) == [
+        "broken.yaml: business.currency: is written twice (first at line 8); keep one (line 9)"
+    ]
+
+
+def test_a_template_with_a_stray_brace_is_reported() -> None:
+    broken = MINIMAL.replace('"Hello, {name}!"', '"Hello, {name}! :-{"')
+    [problem] = _problems(broken)
+    assert problem.startswith("broken.yaml: templates.greeting.en: is not a valid template")
+
+
+@pytest.mark.parametrize(
+    "path", [*EXAMPLES, ROOT / "tests/fixtures/minimal_playbook.yaml"], ids=lambda p: p.parent.name
+)
+def test_the_json_schema_accepts_every_valid_playbook(path: Path) -> None:
+    import jsonschema
+
+    from tools.playbook._yaml import parse_yaml
+
+    data, _ = parse_yaml(path.read_text(encoding="utf-8"))
+    as_json = json.loads(json.dumps(data, default=str))
+    schema = json.loads((ROOT / "docs/playbook.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(as_json, schema)
