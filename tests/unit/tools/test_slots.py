@@ -74,3 +74,37 @@ def test_the_horizon_and_limit_cap_the_search(minimal_playbook: Playbook) -> Non
     )
     assert far == []
     assert len(free_slots(minimal_playbook, SlotQuery("haircut", NOW, _day(9), limit=3), [], NOW)) == 3
+
+
+def test_slots_follow_local_time_across_a_daylight_saving_change(minimal_playbook: Playbook) -> None:
+    berlin = minimal_playbook.model_copy(
+        update={"business": minimal_playbook.business.model_copy(update={"timezone": "Europe/Berlin"})}
+    )
+    zone = ZoneInfo("Europe/Berlin")
+    now = datetime(2027, 3, 20, tzinfo=UTC)
+    before = free_slots(
+        berlin,
+        SlotQuery(
+            "haircut",
+            datetime(2027, 3, 26, tzinfo=zone),
+            datetime(2027, 3, 27, tzinfo=zone),
+            staff_id="boris",
+            limit=1,
+        ),
+        [],
+        now,
+    )
+    after = free_slots(
+        berlin,
+        SlotQuery(
+            "haircut",
+            datetime(2027, 3, 29, tzinfo=zone),
+            datetime(2027, 3, 30, tzinfo=zone),
+            staff_id="boris",
+            limit=1,
+        ),
+        [],
+        now,
+    )
+    assert before[0].start == datetime(2027, 3, 26, 9, 0, tzinfo=UTC)  # 10:00 CET
+    assert after[0].start == datetime(2027, 3, 29, 8, 0, tzinfo=UTC)  # 10:00 CEST
