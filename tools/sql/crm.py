@@ -40,6 +40,7 @@ CONTACT_TABLES = (
     "orders",
     "tickets",
     "tasks",
+    "conversations",
 )
 """Tables whose rows follow a contact when it is merged into another."""
 

@@ -308,3 +308,59 @@ idempotency_keys = Table(
     Column("result_id", String(ID), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
 )
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String(240), primary_key=True),
+    Column("channel", String(32), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    _contact(),
+    Column("language", String(8)),
+    Column("owner", String(10), nullable=False),
+    Column("owner_staff", String(64)),
+    Column("active_agent", String(20)),
+    Column("awaiting_approval", Boolean, nullable=False, default=False),
+    Column("closed", Boolean, nullable=False, default=False),
+    Column("last_message_at", UtcDateTime(), index=True),
+    *_stamps(),
+    UniqueConstraint("channel", "external_id", name="uq_conversations_channel_external_id"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    _id(),
+    Column("conversation_id", String(240), ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("direction", String(3), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("provider_id", String(200)),
+    Column("reply_to", String(ID), ForeignKey("messages.id")),
+    Column("seq", Integer, nullable=False, default=0),
+    Column("agent", String(20)),
+    Column("intent", String(40)),
+    Column("author", String(80), nullable=False),
+    Column("buttons", JsonColumn, nullable=False),
+    Column("actions", JsonColumn, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("conversation_id", "provider_id", name="uq_messages_conversation_provider_id"),
+    UniqueConstraint("reply_to", "seq", name="uq_messages_reply_to_seq"),
+)
+"""The transcript. Inbound messages are unique per conversation and provider id; replies per (inbound, seq)."""
+
+approvals = Table(
+    "approvals",
+    metadata,
+    _id(),
+    Column("conversation_id", String(240), ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("proposal", JsonColumn, nullable=False),
+    Column("status", String(10), nullable=False, index=True),
+    Column("decided_by", String(80)),
+    Column("decision_note", Text),
+    Column("changes", JsonColumn, nullable=False),
+    Column("decided_at", UtcDateTime()),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)

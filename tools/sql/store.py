@@ -11,11 +11,13 @@ from tools.audit import AuditLog
 from tools.billing import BillingStore
 from tools.calendar import CalendarStore
 from tools.clock import Clock
+from tools.conversations import ConversationStore
 from tools.crm import CrmStore
 from tools.notifications import NotificationStore
 from tools.orders import OrderStore
 from tools.sql.billing import SqlBilling
 from tools.sql.calendar import SqlCalendar
+from tools.sql.conversations import SqlConversations
 from tools.sql.crm import SqlCrm
 from tools.sql.engine import DatabaseUrls, create_engine, database_urls
 from tools.sql.migrate import upgrade_database
@@ -39,6 +41,7 @@ class BusinessStores:
     tasks: TaskStore
     notifications: NotificationStore
     audit: AuditLog
+    conversations: ConversationStore
     engine: AsyncEngine
     urls: DatabaseUrls
 
@@ -62,6 +65,7 @@ async def open_stores(database_url: str, *, clock: Clock, migrate: bool = True) 
         tasks=SqlTasks(engine, clock),
         notifications=SqlNotifications(engine, clock),
         audit=SqlAuditLog(engine, clock),
+        conversations=SqlConversations(engine, clock),
         engine=engine,
         urls=urls,
     )

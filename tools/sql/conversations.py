@@ -1,0 +1,346 @@
+"""Conversations, transcripts and approvals on SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
+
+from tools.conversations import (
+    Approval,
+    ApprovalStatus,
+    Conversation,
+    ConversationId,
+    Direction,
+    Message,
+    NewReply,
+    Owner,
+)
+from tools.errors import Conflict, NotFound
+from tools.ids import ContactId, new_id
+from tools.sql._unit import Change, SqlBase
+from tools.sql.engine import WRITE
+from tools.sql.schema import approvals, conversations, messages
+
+
+def _conversation(row: Row[Any]) -> Conversation:
+    return Conversation(
+        id=row.id,
+        channel=row.channel,
+        external_id=row.external_id,
+        contact_id=ContactId(row.contact_id),
+        language=row.language,
+        owner=Owner(row.owner),
+        owner_staff=row.owner_staff,
+        active_agent=row.active_agent,
+        awaiting_approval=row.awaiting_approval,
+        closed=row.closed,
+        created_at=row.created_at,
+        last_message_at=row.last_message_at,
+    )
+
+
+def _message(row: Row[Any]) -> Message:
+    return Message(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        direction=Direction(row.direction),
+        text=row.text,
+        created_at=row.created_at,
+        provider_id=row.provider_id,
+        reply_to=row.reply_to,
+        seq=row.seq,
+        agent=row.agent,
+        intent=row.intent,
+        author=row.author,
+        buttons=tuple(row.buttons),
+        actions=tuple(row.actions),
+    )
+
+
+def _approval(row: Row[Any]) -> Approval:
+    return Approval(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        kind=row.kind,
+        summary=row.summary,
+        proposal=dict(row.proposal),
+        status=ApprovalStatus(row.status),
+        created_at=row.created_at,
+        decided_by=row.decided_by,
+        decision_note=row.decision_note,
+        decided_at=row.decided_at,
+        changes=dict(row.changes),
+    )
+
+
+class SqlConversations(SqlBase):
+    """`ConversationStore` on SQLite or PostgreSQL."""
+
+    async def _insert_once(self, table: Any, values: Mapping[str, object], lookup: Any) -> Row[Any]:
+        """Insert a row unless a unique twin exists; return the stored row either way."""
+        async with self._engine.connect() as raw:
+            connection = await raw.execution_options(**WRITE)
+            try:
+                async with connection.begin():
+                    existing = (await connection.execute(lookup)).first()
+                    if existing is not None:
+                        return existing
+                    await connection.execute(insert(table).values(**values))
+            except IntegrityError:
+                pass
+            async with connection.begin():
+                return (await connection.execute(lookup)).one()
+
+    async def open_conversation(
+        self, channel: str, external_id: str, contact_id: ContactId, *, language: str | None = None
+    ) -> Conversation:
+        """Return the conversation for a channel chat, creating it if new."""
+        now = self._clock.now()
+        conversation_id = f"{channel}:{external_id}"
+        row = await self._insert_once(
+            conversations,
+            {
+                "id": conversation_id,
+                "channel": channel,
+                "external_id": external_id,
+                "contact_id": contact_id,
+                "language": language,
+                "owner": Owner.BOT.value,
+                "awaiting_approval": False,
+                "closed": False,
+                "created_at": now,
+                "updated_at": now,
+            },
+            select(conversations).where(conversations.c.id == conversation_id),
+        )
+        return _conversation(row)
+
+    async def get_conversation(self, conversation_id: ConversationId) -> Conversation:
+        """Return a conversation (NotFound if none)."""
+        async with self._engine.connect() as connection:
+            row = (
+                await connection.execute(select(conversations).where(conversations.c.id == conversation_id))
+            ).first()
+        if row is None:
+            raise NotFound(f"no conversation {conversation_id!r}")
+        return _conversation(row)
+
+    async def list_conversations(self, *, limit: int = 100) -> list[Conversation]:
+        """Conversations, most recent activity first."""
+        query = (
+            select(conversations).order_by(conversations.c.updated_at.desc(), conversations.c.id).limit(limit)
+        )
+        async with self._engine.connect() as connection:
+            return [_conversation(row) for row in (await connection.execute(query)).all()]
+
+    async def _update(self, conversation_id: ConversationId, values: dict[str, object]) -> Conversation:
+        async with self._engine.connect() as raw:
+            connection = await raw.execution_options(**WRITE)
+            async with connection.begin():
+                result = await connection.execute(
+                    update(conversations)
+                    .where(conversations.c.id == conversation_id)
+                    .values(**values, updated_at=self._clock.now())
+                )
+                if not result.rowcount:
+                    raise NotFound(f"no conversation {conversation_id!r}")
+        return await self.get_conversation(conversation_id)
+
+    async def update_conversation(
+        self,
+        conversation_id: ConversationId,
+        *,
+        language: str | None = None,
+        active_agent: str | None = None,
+        awaiting_approval: bool | None = None,
+        closed: bool | None = None,
+    ) -> Conversation:
+        """Change what the console shows about a conversation."""
+        values: dict[str, object] = {}
+        if language is not None:
+            values["language"] = language
+        if active_agent is not None:
+            values["active_agent"] = active_agent or None
+        if awaiting_approval is not None:
+            values["awaiting_approval"] = awaiting_approval
+        if closed is not None:
+            values["closed"] = closed
+        return await self._update(conversation_id, values)
+
+    async def set_owner(
+        self, conversation_id: ConversationId, owner: Owner, *, staff_id: str | None, actor: str
+    ) -> Conversation:
+        """Hand the conversation to staff or back to the bot."""
+        conversation = await self._update(
+            conversation_id, {"owner": owner.value, "owner_staff": staff_id if owner is Owner.STAFF else None}
+        )
+        async with self._engine.connect() as raw:
+            connection = await raw.execution_options(**WRITE)
+            async with connection.begin():
+                action = "conversation.taken_over" if owner is Owner.STAFF else "conversation.handed_back"
+                await self.record(
+                    connection,
+                    Change(action, "conversation", conversation_id, f"owner {owner.value}"),
+                    actor=actor,
+                    key=new_id("own"),
+                    contact_id=conversation.contact_id,
+                )
+        return conversation
+
+    async def record_inbound(
+        self, conversation_id: ConversationId, text: str, *, provider_id: str, at: datetime
+    ) -> tuple[Message, bool]:
+        """Store an inbound message; the flag is False when it was already stored (a redelivery)."""
+        message_id = new_id("msg")
+        row = await self._insert_once(
+            messages,
+            {
+                "id": message_id,
+                "conversation_id": conversation_id,
+                "direction": Direction.IN.value,
+                "text": text,
+                "provider_id": provider_id,
+                "seq": 0,
+                "author": "customer",
+                "buttons": [],
+                "actions": [],
+                "created_at": at,
+            },
+            select(messages).where(
+                messages.c.conversation_id == conversation_id, messages.c.provider_id == provider_id
+            ),
+        )
+        if row.id == message_id:
+            await self._update(conversation_id, {"last_message_at": at})
+        return _message(row), row.id == message_id
+
+    async def record_reply(
+        self, conversation_id: ConversationId, reply: NewReply, *, reply_to: str, seq: int
+    ) -> Message:
+        """Store an outbound message answering `reply_to` at position `seq` (the same one on a retry)."""
+        row = await self._insert_once(
+            messages,
+            {
+                "id": new_id("msg"),
+                "conversation_id": conversation_id,
+                "direction": Direction.OUT.value,
+                "text": reply.text,
+                "reply_to": reply_to,
+                "seq": seq,
+                "agent": reply.agent,
+                "intent": reply.intent,
+                "author": reply.author,
+                "buttons": list(reply.buttons),
+                "actions": list(reply.actions),
+                "created_at": self._clock.now(),
+            },
+            select(messages).where(messages.c.reply_to == reply_to, messages.c.seq == seq),
+        )
+        return _message(row)
+
+    async def replies_to(self, message_id: str) -> list[Message]:
+        """The outbound messages answering an inbound one, in order."""
+        query = select(messages).where(messages.c.reply_to == message_id).order_by(messages.c.seq)
+        async with self._engine.connect() as connection:
+            return [_message(row) for row in (await connection.execute(query)).all()]
+
+    async def transcript(self, conversation_id: ConversationId, *, limit: int | None = None) -> list[Message]:
+        """Messages, oldest first (the last `limit` when given)."""
+        query = (
+            select(messages)
+            .where(messages.c.conversation_id == conversation_id)
+            .order_by(messages.c.created_at.desc(), messages.c.id.desc())
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [_message(row) for row in reversed(rows)]
+
+    async def create_approval(
+        self,
+        conversation_id: ConversationId,
+        *,
+        kind: str,
+        summary: str,
+        proposal: Mapping[str, str],
+        key: str,
+    ) -> Approval:
+        """Record an action waiting for staff (the same record for the same key)."""
+        row = await self._insert_once(
+            approvals,
+            {
+                "id": new_id("ap"),
+                "conversation_id": conversation_id,
+                "kind": kind,
+                "summary": summary,
+                "proposal": dict(proposal),
+                "status": ApprovalStatus.PENDING.value,
+                "changes": {},
+                "idempotency_key": key,
+                "created_at": self._clock.now(),
+            },
+            select(approvals).where(approvals.c.idempotency_key == key),
+        )
+        return _approval(row)
+
+    async def decide_approval(
+        self,
+        approval_id: str,
+        status: ApprovalStatus,
+        *,
+        decided_by: str,
+        note: str | None = None,
+        changes: Mapping[str, str] | None = None,
+    ) -> Approval:
+        """Record staff's decision (Conflict if already decided)."""
+        if status is ApprovalStatus.PENDING:
+            raise Conflict("a decision must approve, edit or reject")
+        async with self._engine.connect() as raw:
+            connection = await raw.execution_options(**WRITE)
+            async with connection.begin():
+                result = await connection.execute(
+                    update(approvals)
+                    .where(approvals.c.id == approval_id, approvals.c.status == ApprovalStatus.PENDING.value)
+                    .values(
+                        status=status.value,
+                        decided_by=decided_by,
+                        decision_note=note,
+                        changes=dict(changes or {}),
+                        decided_at=self._clock.now(),
+                    )
+                )
+                if result.rowcount:
+                    await self.audit(
+                        connection,
+                        Change(f"approval.{status.value}", "approval", approval_id, note or status.value),
+                        actor=decided_by,
+                        key=new_id("dec"),
+                    )
+        approval = await self.get_approval(approval_id)
+        if not result.rowcount:
+            raise Conflict(
+                f"approval {approval_id} was already {approval.status.value} by {approval.decided_by}"
+            )
+        return approval
+
+    async def get_approval(self, approval_id: str) -> Approval:
+        """Return an approval (NotFound if none)."""
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(select(approvals).where(approvals.c.id == approval_id))).first()
+        if row is None:
+            raise NotFound(f"no approval {approval_id!r}")
+        return _approval(row)
+
+    async def list_approvals(self, *, status: ApprovalStatus | None = None) -> list[Approval]:
+        """Approvals, oldest first."""
+        query = select(approvals).order_by(approvals.c.created_at, approvals.c.id)
+        if status is not None:
+            query = query.where(approvals.c.status == status.value)
+        async with self._engine.connect() as connection:
+            return [_approval(row) for row in (await connection.execute(query)).all()]
