@@ -41,6 +41,8 @@ class Settings(BaseSettings):
         default="gpt-4o-mini", validation_alias=AliasChoices("OPENAI_MODEL", "FRONTDESK_OPENAI_MODEL")
     )
     """The model name to ask for."""
+    llm_timeout_s: float = Field(default=8.0, gt=0, validation_alias=AliasChoices("FRONTDESK_LLM_TIMEOUT_S"))
+    """Seconds to wait for the LLM before a turn falls back to offline understanding."""
     chroma_url: str | None = Field(
         default=None, validation_alias=AliasChoices("CHROMA_URL", "FRONTDESK_CHROMA_URL")
     )

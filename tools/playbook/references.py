@@ -6,6 +6,7 @@ own errors, so the loader can print both the same way.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pydantic import BaseModel
 
 from tools.playbook._types import Language
 from tools.playbook.model import Playbook
+from tools.playbook.templates import allowed_placeholders
 from tools.playbook.text import LocalizedText
 
 Path = tuple[str | int, ...]
@@ -175,7 +177,13 @@ def _languages(playbook: Playbook) -> Iterator[ReferenceProblem]:
 
 
 def _templates(playbook: Playbook) -> Iterator[ReferenceProblem]:
+    allowed = allowed_placeholders()
     for template_id, text in playbook.templates.items():
+        if template_id not in allowed:
+            close = difflib.get_close_matches(template_id, list(allowed), n=1)
+            hint = f"did you mean {close[0]}?" if close else "see docs/playbook.md for the list"
+            yield ReferenceProblem(("templates", template_id), f"is not a known template id; {hint}")
+            continue
         broken = False
         for language in sorted(text.languages()):
             try:
@@ -189,6 +197,14 @@ def _templates(playbook: Playbook) -> Iterator[ReferenceProblem]:
         if broken:
             continue
         languages = sorted(text.languages())
+        for language in languages:
+            unknown = sorted(text.placeholders(language) - allowed[template_id])
+            if unknown:
+                usable = ", ".join("{" + name + "}" for name in sorted(allowed[template_id])) or "none"
+                yield ReferenceProblem(
+                    ("templates", template_id, language),
+                    f"uses {', '.join('{' + u + '}' for u in unknown)}, which this template is not given; usable: {usable}",
+                )
         if len(languages) < 2:
             continue
         first = text.placeholders(languages[0])

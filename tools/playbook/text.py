@@ -29,10 +29,11 @@ class LocalizedText(RootModel[dict[Language, str]]):
                 raise PydanticCustomError("empty_text", f"the {language} text is empty")
         return value
 
-    def get(self, language: Language) -> str:
+    def get(self, language: str) -> str:
         """Return the text in `language`, or in the first language given."""
-        if language in self.root:
-            return self.root[language]
+        for key, text in self.root.items():
+            if key == language:
+                return text
         return next(iter(self.root.values()))
 
     def languages(self) -> frozenset[Language]:
@@ -68,9 +69,12 @@ class LocalizedList(RootModel[dict[Language, list[str]]]):
 
     model_config = ConfigDict(frozen=True)
 
-    def get(self, language: Language) -> list[str]:
+    def get(self, language: str) -> list[str]:
         """Return the phrases in `language` (empty if none were given)."""
-        return self.root.get(language, [])
+        for key, phrases in self.root.items():
+            if key == language:
+                return phrases
+        return []
 
     def all(self) -> list[str]:
         """Return the phrases of every language."""

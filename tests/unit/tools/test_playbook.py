@@ -83,7 +83,7 @@ def test_the_issue_example_error_is_reproduced_exactly() -> None:
         (
             '"Здравствуйте, {name}!"',
             '"Здравствуйте!"',
-            "templates.greeting.ru: uses placeholders [] but the en text uses ['name'] (line 77)",
+            "templates.greeting_known.ru: uses placeholders [] but the en text uses ['name'] (line 77)",
         ),
         (
             "kind: percent",
@@ -188,7 +188,7 @@ def test_a_key_written_twice_is_an_error_not_a_silent_overwrite() -> None:
 def test_a_template_with_a_stray_brace_is_reported() -> None:
     broken = MINIMAL.replace('"Hello, {name}!"', '"Hello, {name}! :-{"')
     [problem] = _problems(broken)
-    assert problem.startswith("broken.yaml: templates.greeting.en: is not a valid template")
+    assert problem.startswith("broken.yaml: templates.greeting_known.en: is not a valid template")
 
 
 @pytest.mark.parametrize(

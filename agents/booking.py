@@ -1,0 +1,342 @@
+"""The booking coordinator: service → concrete free slots → required details → confirmation → booking.
+
+Also reschedules and cancels existing bookings. Every offer is a few concrete
+times from the real calendar; nothing is booked without an explicit "yes".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from agents._common import learn_contact_details, ordinal_pick, save_contact, service_name, yes_no
+from agents.base import ApprovalRequest, Decision, Outcome, Turn
+from agents.booking_choice import FIELD_LABELS, pick_offered, preference_window, spread
+from agents.understanding import ChoiceKind, Repair
+from tools.calendar import HOLDING_STATUSES, Booking, Slot
+from tools.errors import InvalidInput, SlotUnavailable
+from tools.ids import BookingId
+from tools.intents import Intent
+
+
+def _lang(turn: Turn) -> str:
+    return "ru" if turn.language == "ru" else "en"
+
+
+def encode(slot: Slot) -> str:
+    """A slot as an offer token."""
+    return f"{slot.start.isoformat()}|{slot.end.isoformat()}|{slot.staff_id}|{slot.resource_id or ''}"
+
+
+def decode(token: str) -> Slot:
+    """An offer token back to a slot."""
+    start, end, staff, resource = token.split("|")
+    return Slot(datetime.fromisoformat(start), datetime.fromisoformat(end), staff, resource or None)
+
+
+class BookingCoordinator:
+    """Books, reschedules and cancels appointments."""
+
+    name = "booking"
+
+    async def handle(self, turn: Turn) -> Outcome:
+        """Advance the booking one step."""
+        slots = dict(turn.slots)
+        outcome = Outcome(slots=slots)
+        learn_contact_details(turn, outcome)
+        if "mode" not in slots:
+            intent = turn.meaning.intent
+            slots["mode"] = {Intent.BOOKING_RESCHEDULE: "reschedule", Intent.BOOKING_CANCEL: "cancel"}.get(
+                intent, "new"
+            )
+        if turn.meaning.repair is Repair.CORRECT or (
+            turn.meaning.entities.dates and turn.expecting in {"choice", "confirm"}
+        ):
+            slots.pop("slot", None)
+        self._learn_service(turn, slots)
+        self._learn_preference(turn, slots)
+        if slots["mode"] == "new":
+            return await self._new(turn, outcome)
+        return await self._change(turn, outcome)
+
+    def _learn_service(self, turn: Turn, slots: dict[str, str]) -> None:
+        bookable = {s.id for s in turn.deps.playbook.services if s.bookable}
+        matches = [m for m in turn.meaning.entities.catalog if m.id in bookable]
+        if matches and (
+            "service" not in slots or turn.meaning.repair is Repair.CORRECT or turn.expecting == "service"
+        ):
+            slots["service"] = matches[0].id
+        elif "service" not in slots and turn.shared.get("service") in bookable:
+            slots["service"] = turn.shared["service"]
+        if turn.expecting == "service" and "service" not in slots:
+            picked = ordinal_pick(turn.meaning.entities.choice, [o for o in turn.offered if o in bookable])
+            if picked is not None:
+                slots["service"] = picked
+
+    def _learn_preference(self, turn: Turn, slots: dict[str, str]) -> None:
+        window = preference_window(turn.meaning.entities.dates, turn.deps.playbook.business.zone)
+        if window is not None:
+            slots.update(window)
+
+    async def _new(self, turn: Turn, outcome: Outcome) -> Outcome:
+        slots = outcome.slots
+        deps = turn.deps
+        if "service" not in slots:
+            options = [s for s in deps.playbook.services if s.bookable][:4]
+            names = [service_name(turn, s.id) for s in options]
+            return outcome.say(
+                deps.replies.text("booking_ask_service", turn.language, services=", ".join(names)), *names
+            ).expect("service", tuple(s.id for s in options))
+        if turn.expecting == "choice" and "slot" not in slots:
+            picked = pick_offered(turn.meaning, turn.offered, deps.playbook.business.zone)
+            if picked is not None:
+                slots["slot"] = picked
+            elif not turn.meaning.entities.dates:
+                choice = turn.meaning.entities.choice
+                if choice is not None and choice.kind is ChoiceKind.NO:
+                    slots.pop("from", None)
+                    return await self._offer(turn, outcome, later=True)
+        if "slot" not in slots:
+            return await self._offer(turn, outcome)
+        missing = await self._ask_missing_field(turn, outcome)
+        if missing is not None:
+            return missing
+        if turn.expecting == "confirm":
+            choice = turn.meaning.entities.choice
+            if choice is not None and choice.kind is ChoiceKind.YES:
+                return await self._book(turn, outcome)
+            if choice is not None and choice.kind is ChoiceKind.NO:
+                slots.pop("slot", None)
+                return await self._offer(turn, outcome, later=True)
+        return self._confirm(turn, outcome)
+
+    async def _offer(self, turn: Turn, outcome: Outcome, *, later: bool = False) -> Outcome:
+        deps = turn.deps
+        slots = outcome.slots
+        now = deps.clock.now()
+        start = datetime.fromisoformat(slots["from"]) if "from" in slots else now
+        end = datetime.fromisoformat(slots["until"]) if "until" in slots else start + timedelta(days=7)
+        if later and turn.offered:
+            start = max(start, decode(turn.offered[-1]).start + timedelta(minutes=1))
+            end = max(end, start + timedelta(days=7))
+        found = await deps.appointments.free_slots(slots["service"], start=start, end=end)
+        after = time.fromisoformat(slots["after"]) if "after" in slots else None
+        before = time.fromisoformat(slots["before"]) if "before" in slots else None
+        zone = deps.playbook.business.zone
+        fitting = [
+            s
+            for s in found
+            if (after is None or s.start.astimezone(zone).time() >= after)
+            and (before is None or s.start.astimezone(zone).time() < before)
+        ]
+        chosen = spread(fitting, deps.playbook.booking.slots_to_offer, zone)
+        name = service_name(turn, slots["service"])
+        if not chosen:
+            slots.pop("from", None)
+            slots.pop("until", None)
+            return outcome.say(
+                deps.replies.text("booking_no_slots", turn.language, service=name), *yes_no(turn.language)
+            ).expect("date")
+        labels = [deps.replies.when(s.start, turn.language) for s in chosen]
+        return outcome.say(
+            deps.replies.text("booking_offer_slots", turn.language, service=name, slots="; ".join(labels)),
+            *labels,
+        ).expect("choice", tuple(encode(s) for s in chosen))
+
+    async def _ask_missing_field(self, turn: Turn, outcome: Outcome) -> Outcome | None:
+        deps = turn.deps
+        service = deps.playbook.service(outcome.slots["service"])
+        known = {**turn.shared, **outcome.shared}
+        if turn.expecting and turn.expecting.startswith("field:"):
+            field = turn.expecting.removeprefix("field:")
+            if field not in {"name", "phone", "email"} and turn.meaning.text.strip():
+                outcome.slots[f"f:{field}"] = turn.meaning.text.strip()[:300]
+            if field == "name" and "name" not in known and turn.meaning.text.strip():
+                outcome.shared["name"] = turn.meaning.text.strip()[:100].title()
+                known["name"] = outcome.shared["name"]
+            if field == "phone" and turn.meaning.entities.phone_text and not turn.meaning.entities.phone:
+                return outcome.say(deps.replies.text("invalid_phone", turn.language)).expect("field:phone")
+        for field in service.required_fields:
+            if field in {"name", "phone", "email"} and known.get(field):
+                continue
+            if f"f:{field}" in outcome.slots:
+                continue
+            label = FIELD_LABELS[field]["ru" if turn.language == "ru" else "en"]
+            return outcome.say(deps.replies.text("booking_ask_field", turn.language, field=label)).expect(
+                f"field:{field}"
+            )
+        return None
+
+    def _confirm(self, turn: Turn, outcome: Outcome) -> Outcome:
+        deps = turn.deps
+        slot = decode(outcome.slots["slot"])
+        service = deps.playbook.service(outcome.slots["service"])
+        playbook = deps.playbook
+        price = deps.replies.price_range(
+            playbook.minor_units(service.price.low), playbook.minor_units(service.price.high), turn.language
+        )
+        staff = playbook.staff_member(slot.staff_id).name.get(_lang(turn))
+        text = deps.replies.text(
+            "booking_confirm",
+            turn.language,
+            service=service_name(turn, service.id),
+            time=deps.replies.when(slot.start, turn.language),
+            staff=staff,
+            price=price,
+        )
+        return outcome.say(text, *yes_no(turn.language)).expect("confirm")
+
+    def _fields(self, turn: Turn, outcome: Outcome) -> dict[str, str]:
+        known = {**turn.shared, **outcome.shared}
+        fields = {k: v for k, v in known.items() if k in {"name", "phone", "email"}}
+        fields.update({k.removeprefix("f:"): v for k, v in outcome.slots.items() if k.startswith("f:")})
+        return fields
+
+    async def _book(self, turn: Turn, outcome: Outcome) -> Outcome:
+        deps = turn.deps
+        slot = decode(outcome.slots["slot"])
+        service = deps.playbook.service(outcome.slots["service"])
+        await save_contact(turn, {**turn.shared, **outcome.shared})
+        try:
+            result = await deps.appointments.book(
+                turn.contact_id,
+                service.id,
+                slot,
+                fields=self._fields(turn, outcome),
+                key=turn.key("book"),
+                actor="agent:booking",
+            )
+        except SlotUnavailable:
+            outcome.slots.pop("slot", None)
+            outcome.say(deps.replies.text("slot_taken", turn.language))
+            return await self._offer(turn, outcome)
+        except InvalidInput:
+            return await self._ask_missing_field(turn, outcome) or self._confirm(turn, outcome)
+        booking = result.booking
+        outcome.actions.append(f"booking {booking.id} created ({booking.status.value})")
+        outcome.done = True
+        outcome.slots = {}
+        playbook = deps.playbook
+        staff = playbook.staff_member(slot.staff_id).name.get(_lang(turn))
+        address = playbook.business.address.get(_lang(turn)) if playbook.business.address else ""
+        outcome.say(
+            deps.replies.text(
+                "booking_confirmed",
+                turn.language,
+                service=service_name(turn, service.id),
+                time=deps.replies.when(slot.start, turn.language),
+                staff=staff,
+                address=address,
+            )
+        )
+        if result.deposit_invoice is not None:
+            invoice = result.deposit_invoice
+            hours = max(1, int(((invoice.due_at or slot.start) - deps.clock.now()).total_seconds() // 3600))
+            outcome.actions.append(f"deposit invoice {invoice.id}")
+            outcome.say(
+                deps.replies.text(
+                    "deposit_request",
+                    turn.language,
+                    amount=deps.replies.money(invoice.amount_minor, turn.language),
+                    link=deps.payments.link_for(invoice),
+                    hours=hours,
+                )
+            )
+        policy = playbook.booking
+        return outcome.say(
+            deps.replies.text(
+                "booking_rules",
+                turn.language,
+                notice_hours=policy.cancellation_notice_hours,
+                grace_minutes=policy.lateness_grace_minutes,
+            )
+        )
+
+    async def _upcoming(self, turn: Turn) -> list[Booking]:
+        deps = turn.deps
+        bookings = await deps.stores.calendar.list_bookings(
+            contact_id=turn.contact_id,
+            start=deps.clock.now(),
+            statuses=HOLDING_STATUSES,
+        )
+        return [b for b in bookings if b.start > deps.clock.now()]
+
+    async def _change(self, turn: Turn, outcome: Outcome) -> Outcome:
+        deps = turn.deps
+        slots = outcome.slots
+        if "booking" not in slots:
+            upcoming = await self._upcoming(turn)
+            picked = (
+                ordinal_pick(turn.meaning.entities.choice, turn.offered)
+                if turn.expecting == "which"
+                else None
+            )
+            if picked is not None:
+                slots["booking"] = picked
+            elif len(upcoming) == 1:
+                slots["booking"] = upcoming[0].id
+            if "booking" not in slots:
+                if not upcoming:
+                    outcome.done = True
+                    return outcome.say(deps.replies.text("no_bookings", turn.language))
+                labels = [
+                    f"{service_name(turn, b.service_id)}, {deps.replies.when(b.start, turn.language)}"
+                    for b in upcoming[:5]
+                ]
+                return outcome.say(
+                    deps.replies.text("booking_which", turn.language, bookings="; ".join(labels)), *labels
+                ).expect("which", tuple(b.id for b in upcoming[:5]))
+        booking = await deps.stores.calendar.get_booking(BookingId(slots["booking"]))
+        slots["service"] = booking.service_id
+        if slots["mode"] == "cancel":
+            return await self._cancel(turn, outcome, booking)
+        if turn.expecting == "choice" and "slot" not in slots:
+            picked = pick_offered(turn.meaning, turn.offered, deps.playbook.business.zone)
+            if picked is not None:
+                slots["slot"] = picked
+        if "slot" not in slots:
+            return await self._offer(turn, outcome)
+        try:
+            moved = await deps.appointments.reschedule(
+                booking.id, decode(slots["slot"]), key=turn.key("reschedule"), actor="agent:booking"
+            )
+        except SlotUnavailable:
+            slots.pop("slot", None)
+            outcome.say(deps.replies.text("slot_taken", turn.language))
+            return await self._offer(turn, outcome)
+        outcome.actions.append(f"booking {booking.id} moved to {moved.id}")
+        outcome.done = True
+        outcome.slots = {}
+        return outcome.say(
+            deps.replies.text(
+                "reschedule_confirmed",
+                turn.language,
+                service=service_name(turn, moved.service_id),
+                time=deps.replies.when(moved.start, turn.language),
+            )
+        )
+
+    async def _cancel(self, turn: Turn, outcome: Outcome, booking: Booking) -> Outcome:
+        deps = turn.deps
+        when = deps.replies.when(booking.start, turn.language)
+        name = service_name(turn, booking.service_id)
+        choice = turn.meaning.entities.choice
+        if turn.expecting == "confirm" and choice is not None and choice.kind is ChoiceKind.YES:
+            await deps.appointments.cancel(
+                booking.id, key=turn.key("cancel"), actor="agent:booking", reason="cancelled by the customer"
+            )
+            outcome.actions.append(f"booking {booking.id} cancelled")
+            outcome.done = True
+            outcome.slots = {}
+            return outcome.say(deps.replies.text("cancel_confirmed", turn.language, service=name, time=when))
+        if turn.expecting == "confirm" and choice is not None and choice.kind is ChoiceKind.NO:
+            outcome.done = True
+            outcome.slots = {}
+            return outcome.say(deps.replies.text("flow_cancelled", turn.language))
+        question = f"{name}, {when}. " + (
+            "Отменить эту запись?" if turn.language == "ru" else "Cancel this booking?"
+        )
+        return outcome.say(question, *yes_no(turn.language)).expect("confirm")
+
+    async def resume(self, turn: Turn, request: ApprovalRequest, decision: Decision) -> Outcome:
+        """Bookings do not ask for approval."""
+        return Outcome(slots=dict(turn.slots))

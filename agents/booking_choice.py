@@ -1,0 +1,101 @@
+"""Reading a customer's pick among offered slots, their date preferences, and spreading offers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from agents._common import ordinal_pick
+from agents.understanding import ChoiceKind, DateMention, DayPart, Understanding
+from tools.calendar import Slot
+
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "name": {"en": "your name", "ru": "ваше имя"},
+    "phone": {"en": "your phone number", "ru": "номер телефона"},
+    "email": {"en": "your email", "ru": "email"},
+    "address": {"en": "the address", "ru": "адрес"},
+    "city": {"en": "the city", "ru": "город"},
+    "comment": {"en": "anything we should know", "ru": "пожелания к визиту"},
+    "area_m2": {"en": "the area in m²", "ru": "площадь, м²"},
+    "rooms": {"en": "the number of rooms", "ru": "количество комнат"},
+    "date_of_birth": {"en": "your date of birth", "ru": "дату рождения"},
+}
+
+_PARTS = {
+    DayPart.MORNING: (time(0), time(12)),
+    DayPart.AFTERNOON: (time(12), time(17)),
+    DayPart.EVENING: (time(17), time(23, 59)),
+}
+
+
+def preference_window(dates: Sequence[DateMention], zone: ZoneInfo) -> dict[str, str] | None:
+    """Slots for the booking search from the first date mention: from/until (ISO, local midnight) and after/before."""
+    if not dates:
+        return None
+    mention = dates[0]
+    window: dict[str, str] = {}
+    if mention.day is not None:
+        last = mention.until or mention.day
+        window["from"] = datetime.combine(mention.day, time(0), tzinfo=zone).isoformat()
+        window["until"] = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).isoformat()
+    after, before = mention.after, mention.before
+    if mention.day_part is not None:
+        part_after, part_before = _PARTS[mention.day_part]
+        after = after or part_after
+        before = before or part_before
+    if mention.at is not None:
+        after = mention.at
+        before = (datetime.combine(datetime.now(UTC).date(), mention.at) + timedelta(hours=2)).time()
+    if after is not None:
+        window["after"] = after.isoformat(timespec="minutes")
+    if before is not None:
+        window["before"] = before.isoformat(timespec="minutes")
+    return window or None
+
+
+def pick_offered(meaning: Understanding, offered: Sequence[str], zone: ZoneInfo) -> str | None:
+    """The offered slot token the customer picked: by position, by time ("the 3pm one"), or by its label."""
+    if not offered:
+        return None
+    choice = meaning.entities.choice
+    picked = ordinal_pick(choice, offered)
+    if picked is not None:
+        return picked
+    wanted: time | None = choice.at if choice is not None and choice.kind is ChoiceKind.TIME else None
+    if wanted is None and meaning.entities.dates and meaning.entities.dates[0].at is not None:
+        wanted = meaning.entities.dates[0].at
+    if wanted is not None:
+        day = meaning.entities.dates[0].day if meaning.entities.dates else None
+        for token in offered:
+            start = datetime.fromisoformat(token.split("|")[0]).astimezone(zone)
+            if start.time().replace(second=0) == wanted.replace(second=0) and (
+                day is None or start.date() == day
+            ):
+                return token
+    return None
+
+
+def spread(slots: Sequence[Slot], count: int, zone: ZoneInfo) -> list[Slot]:
+    """Up to `count` distinct times, spread over the days and hours available (earliest first)."""
+    unique: dict[datetime, Slot] = {}
+    for slot in slots:
+        unique.setdefault(slot.start, slot)
+    ordered = sorted(unique.values(), key=lambda s: s.start)
+    if len(ordered) <= count:
+        return ordered
+    picked: list[Slot] = [ordered[0]]
+    days = {ordered[0].start.astimezone(zone).date()}
+    for slot in ordered[1:]:
+        if len(picked) == count:
+            break
+        gap = slot.start - picked[-1].start
+        if slot.start.astimezone(zone).date() not in days or gap >= timedelta(hours=2):
+            picked.append(slot)
+            days.add(slot.start.astimezone(zone).date())
+    for slot in ordered:
+        if len(picked) == count:
+            break
+        if slot not in picked:
+            picked.append(slot)
+    return sorted(picked, key=lambda s: s.start)

@@ -1,0 +1,119 @@
+"""The internal router: partnership, press, vacancies, supplier invoices → the right team, with what it needs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from agents._common import learn_contact_details
+from agents.base import ApprovalRequest, Decision, Outcome, Turn
+from tools.intents import Intent
+from tools.notifications import NewNotification, NotificationKind
+from tools.tasks import NewTask
+
+KINDS = {
+    Intent.INTERNAL_PARTNERSHIP: "partnership",
+    Intent.INTERNAL_PR: "pr",
+    Intent.INTERNAL_VACANCY: "vacancy",
+    Intent.INTERNAL_VENDOR_INVOICE: "vendor_invoice",
+    Intent.INTERNAL_ADMIN: "admin",
+}
+FIELD_WORDS: dict[str, dict[str, str]] = {
+    "email": {"en": "an email for the reply", "ru": "email для ответа"},
+    "phone": {"en": "a phone number", "ru": "телефон"},
+    "name": {"en": "your name", "ru": "ваше имя"},
+    "company": {"en": "your company's name", "ru": "название компании"},
+}
+
+
+def _field_label(field: str, language: str) -> str:
+    words = FIELD_WORDS.get(field)
+    if words:
+        return words[language]
+    return field.replace("_", " ")
+
+
+class InternalRouter:
+    """Collects a non-customer request's required details and routes a summary to the team."""
+
+    name = "internal"
+
+    async def handle(self, turn: Turn) -> Outcome:
+        """Ask for the next missing detail, or route the request."""
+        slots = dict(turn.slots)
+        outcome = Outcome(slots=slots)
+        learn_contact_details(turn, outcome)
+        routing = turn.deps.playbook.internal_routing
+        if "kind" not in slots:
+            slots["kind"] = KINDS.get(turn.meaning.intent, "admin")
+            slots["first"] = turn.meaning.text.strip()[:500]
+        kind = slots["kind"]
+        request = routing.requests.get(kind) or next(iter(routing.requests.values()))  # type: ignore[call-overload]
+        if turn.expecting and turn.expecting.startswith("field:"):
+            field = turn.expecting.removeprefix("field:")
+            entities = turn.meaning.entities
+            value = (
+                entities.email if field == "email" else entities.phone if field == "phone" else None
+            ) or turn.meaning.text.strip()
+            if value:
+                slots[f"f:{field}"] = value[:500]
+        known = {**turn.shared, **outcome.shared}
+        lang = "ru" if turn.language == "ru" else "en"
+        for field in request.required_fields:
+            if f"f:{field}" in slots or known.get(field):
+                continue
+            return outcome.say(
+                turn.deps.replies.text("internal_ask_field", turn.language, field=_field_label(field, lang))
+            ).expect(f"field:{field}")
+        return await self._route(turn, outcome, request.team)
+
+    async def _route(self, turn: Turn, outcome: Outcome, team_id: str) -> Outcome:
+        deps = turn.deps
+        team = deps.playbook.internal_routing.teams[team_id]  # type: ignore[index]
+        known = {**turn.shared, **outcome.shared}
+        details = {k.removeprefix("f:"): v for k, v in outcome.slots.items() if k.startswith("f:")}
+        for field in ("name", "phone", "email"):
+            if known.get(field):
+                details.setdefault(field, known[field])
+        kind = outcome.slots["kind"]
+        summary = (
+            f"{kind}: "
+            + "; ".join(f"{k}: {v}" for k, v in details.items())
+            + f". First message: {outcome.slots.get('first', '')}"
+        )
+        now = deps.clock.now()
+        task = await deps.stores.tasks.create_task(
+            NewTask(
+                team_id,
+                f"Internal request: {kind}",
+                summary,
+                accept_by=now + timedelta(hours=team.response_hours),
+                contact_id=turn.contact_id,
+                reference=f"internal:{kind}",
+            ),
+            key=turn.key("task"),
+            actor="agent:internal",
+        )
+        await deps.stores.notifications.notify(
+            NewNotification(
+                NotificationKind.INTERNAL_REQUEST,
+                f"team:{team_id}",
+                f"Internal request: {kind}",
+                summary,
+                link=f"{deps.console_url}/console/conversations/{turn.conversation_id}",
+            ),
+            key=turn.key("notify"),
+            actor="agent:internal",
+        )
+        outcome.actions.append(f"task {task.id} for {team_id}")
+        outcome.done = True
+        outcome.slots = {}
+        lang = "ru" if turn.language == "ru" else "en"
+        return outcome.say(
+            deps.replies.text(
+                "internal_ack", turn.language, team=team.name.get(lang), hours=team.response_hours
+            )
+        )
+
+    async def resume(self, turn: Turn, request: ApprovalRequest, decision: Decision) -> Outcome:
+        """Internal routing does not ask for approval."""
+        return Outcome(slots=dict(turn.slots))

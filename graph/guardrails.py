@@ -1,0 +1,81 @@
+"""Guardrails, checked before any routing: opt-out, a person, forbidden topics, escalation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from agents.understanding import Repair, Understanding
+from tools.crm import Contact
+from tools.intents import Intent
+from tools.playbook import Playbook
+
+_HUMAN_WORDS = ("human", "оператор", "operator", "живой человек", "живого человека", "real person")
+
+
+class Guard(StrEnum):
+    """What a guardrail decided."""
+
+    OPT_OUT = "optout"
+    HUMAN = "human"
+    FORBIDDEN = "forbidden"
+    ESCALATE = "escalate"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A guardrail that fired, with why."""
+
+    guard: Guard
+    reason: str
+    topic_reply: str | None = None
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+def is_vip(playbook: Playbook, contact: Contact) -> bool:
+    """Whether the playbook lists this contact as VIP (phone, email or tag)."""
+    vip = playbook.escalation.vip
+    if contact.phone and _digits(contact.phone)[-10:] in {_digits(p)[-10:] for p in vip.phones}:
+        return True
+    if contact.email and contact.email.lower() in {e.lower() for e in vip.emails}:
+        return True
+    return bool(set(contact.tags) & set(vip.tags))
+
+
+def check(
+    playbook: Playbook,
+    meaning: Understanding,
+    *,
+    language: str,
+    repeats: int,
+    contact: Contact,
+    first_turn: bool,
+) -> Verdict | None:
+    """The first guardrail that fires for this message, or None."""
+    text = meaning.text.lower()
+    if meaning.repair is Repair.OPT_OUT or meaning.intent is Intent.OPT_OUT:
+        return Verdict(Guard.OPT_OUT, "the customer asked to stop messages")
+    if (
+        meaning.repair is Repair.HUMAN
+        or meaning.intent is Intent.HUMAN_REQUEST
+        or text.strip() in _HUMAN_WORDS
+    ):
+        return Verdict(Guard.HUMAN, "the customer asked for a person")
+    for topic in playbook.topics.forbidden:
+        if any(word.lower() in text for word in topic.keywords.all()):
+            return Verdict(Guard.FORBIDDEN, f"forbidden topic {topic.id}", topic.reply.get(language))
+    rules = playbook.escalation
+    if any(word.lower() in text for word in rules.legal_keywords.all()):
+        return Verdict(Guard.ESCALATE, "legal or compliance words")
+    if any(word.lower() in text for word in rules.keywords.all()):
+        return Verdict(Guard.ESCALATE, "an escalation keyword")
+    if rules.negative_tone and meaning.negative:
+        return Verdict(Guard.ESCALATE, "the customer is upset")
+    if repeats >= rules.repeated_messages:
+        return Verdict(Guard.ESCALATE, f"the same message {repeats} times")
+    if first_turn and is_vip(playbook, contact):
+        return Verdict(Guard.ESCALATE, "a VIP customer")
+    return None

@@ -1,0 +1,321 @@
+"""The graph's nodes: understand, supervise (guardrails and routing), run a specialist, pause for staff, finish."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from agents._common import label
+from agents.base import ApprovalRequest, Decision, Outcome, Specialist, Turn
+from agents.basic import HumanHandoff, NotUnderstood, OptOut, SmallTalk
+from agents.booking import BookingCoordinator
+from agents.context import RunDeps
+from agents.escalation import Escalation
+from agents.internal import InternalRouter
+from agents.quoting import QuotingAgent
+from agents.sales import SalesQualifier
+from agents.support import SupportTriage
+from agents.understanding import DialogueContext, Understanding
+from graph import guardrails, routing
+from graph.state import RECENT_LIMIT, ConversationState, OutMessage
+from tools.ids import ContactId
+
+SPECIALISTS: dict[str, Specialist] = {
+    s.name: s
+    for s in (
+        SalesQualifier(),
+        BookingCoordinator(),
+        QuotingAgent(),
+        SupportTriage(),
+        InternalRouter(),
+        SmallTalk(),
+        NotUnderstood(),
+        HumanHandoff(),
+        OptOut(),
+    )
+}
+AGENT_NODES = (*SPECIALISTS, "escalation")
+Update = dict[str, Any]
+
+
+def _offered_times(state: ConversationState) -> tuple[Any, ...]:
+    from datetime import datetime
+
+    times = []
+    for token in state.get("offered", []):
+        try:
+            times.append(datetime.fromisoformat(token.split("|")[0]))
+        except ValueError:
+            continue
+    return tuple(times)
+
+
+async def understand(state: ConversationState, runtime: Runtime[RunDeps]) -> Update:
+    """Understand the customer's message and pin the conversation language."""
+    deps = runtime.context
+    text = state.get("text", "")
+    context = DialogueContext(
+        now=deps.clock.now(),
+        language=state.get("language"),
+        expecting=state.get("expecting"),
+        offered_times=_offered_times(state),
+        active_agent=state.get("active_agent"),
+        recent_customer_texts=tuple(state.get("recent", [])),
+    )
+    meaning = await deps.understanding.understand(text, context)
+    language = state.get("language") or meaning.language
+    letters = sum(ch.isalpha() for ch in text)
+    if (
+        state.get("language")
+        and meaning.language != state["language"]
+        and letters >= 12
+        and len(text.split()) >= 3
+    ):
+        language = meaning.language
+    if language not in deps.playbook.business.languages:
+        language = deps.playbook.business.default_language
+    return {"meaning": meaning, "language": language, "outbox": [], "route": ""}
+
+
+def _repeats(state: ConversationState, text: str) -> int:
+    normalised = " ".join(text.lower().split())
+    if not normalised:
+        return 0
+    count = 1
+    for earlier in reversed(state.get("recent", [])):
+        if " ".join(earlier.lower().split()) != normalised:
+            break
+        count += 1
+    return count
+
+
+async def supervise(state: ConversationState, runtime: Runtime[RunDeps]) -> Update:
+    """Guardrails first, then routing to exactly one specialist."""
+    deps = runtime.context
+    meaning = state["meaning"]
+    assert meaning is not None
+    language = state["language"]
+    contact = await deps.stores.crm.get_contact(ContactId(state["contact_id"]))
+    verdict = guardrails.check(
+        deps.playbook,
+        meaning,
+        language=language,
+        repeats=_repeats(state, meaning.text),
+        contact=contact,
+        first_turn=not state.get("recent"),
+    )
+    if verdict is not None:
+        if verdict.guard is guardrails.Guard.FORBIDDEN:
+            reply = _message(verdict.topic_reply or "", "guardrails", meaning)
+            resumed = _resume_line(state, deps)
+            return {"route": "finish", "outbox": [reply, *resumed]}
+        return {
+            "route": "escalation" if verdict.guard is guardrails.Guard.ESCALATE else verdict.guard.value,
+            "escalation_reason": verdict.reason,
+        }
+    if not meaning.text.strip() or not any(ch.isalnum() for ch in meaning.text):
+        question = state.get("question") or deps.replies.text("not_understood", language)
+        again = (
+            deps.replies.text("ask_again_text", language, question=question)
+            if state.get("active_agent")
+            else question
+        )
+        return {"route": "finish", "outbox": [_message(again, "guardrails", meaning)]}
+    route = routing.choose(meaning, active=state.get("active_agent"), expecting=state.get("expecting"))
+    if route.clarify:
+        options = [label(intent, language) for intent in route.clarify]
+        text = deps.replies.text("fallback_clarify", language, options=" / ".join(options))
+        return {"route": "finish", "outbox": [_message(text, "unknown", meaning, buttons=options)]}
+    update: Update = {"route": route.agent}
+    active = state.get("active_agent")
+    if route.digression and active and active != route.agent:
+        update["suspended"] = [
+            {
+                "agent": active,
+                "expecting": state.get("expecting"),
+                "offered": state.get("offered", []),
+                "question": state.get("question", ""),
+            }
+        ]
+    elif active and active != route.agent:
+        update["suspended"] = []
+    return update
+
+
+def _message(
+    text: str,
+    agent: str,
+    meaning: Understanding,
+    *,
+    buttons: list[str] | None = None,
+    actions: list[str] | None = None,
+) -> OutMessage:
+    return {
+        "text": text,
+        "buttons": buttons or [],
+        "agent": agent,
+        "intent": meaning.intent.value,
+        "actions": actions or [],
+    }
+
+
+def _resume_line(state: ConversationState, deps: RunDeps) -> list[OutMessage]:
+    question = state.get("question")
+    if state.get("active_agent") and question and state.get("meaning") is not None:
+        meaning = state["meaning"]
+        assert meaning is not None
+        return [
+            _message(
+                deps.replies.text("resume_flow", state["language"], question=question), "guardrails", meaning
+            )
+        ]
+    return []
+
+
+def _turn(state: ConversationState, agent: str, deps: RunDeps) -> Turn:
+    meaning = state["meaning"]
+    assert meaning is not None
+    same = state.get("active_agent") == agent
+    return Turn(
+        meaning=meaning,
+        slots=state.get("slots", {}).get(agent, {}),
+        shared=state.get("shared", {}),
+        expecting=state.get("expecting") if same else None,
+        offered=tuple(state.get("offered", [])) if same else (),
+        language=state["language"],
+        conversation_id=state["conversation_id"],
+        contact_id=ContactId(state["contact_id"]),
+        channel=state["channel"],
+        message_id=state["message_id"],
+        deps=deps,
+    )
+
+
+def apply(state: ConversationState, agent: str, outcome: Outcome) -> Update:
+    """Fold a specialist's outcome into the state."""
+    meaning = state["meaning"]
+    assert meaning is not None
+    slots = dict(state.get("slots", {}))
+    slots[agent] = outcome.slots
+    if outcome.done:
+        slots.pop(agent, None)
+    messages = [_message(r.text, agent, meaning, buttons=list(r.buttons)) for r in outcome.replies]
+    if messages and outcome.actions:
+        messages[-1]["actions"] = list(outcome.actions)
+    elif outcome.actions:
+        messages.append(_message("", agent, meaning, actions=list(outcome.actions)))
+    update: Update = {
+        "slots": slots,
+        "shared": {**state.get("shared", {}), **{k: v for k, v in outcome.shared.items() if v}},
+        "outbox": [*state.get("outbox", []), *messages],
+        "active_agent": None if outcome.done else agent,
+        "expecting": None if outcome.done else outcome.expecting,
+        "offered": [] if outcome.done else list(outcome.offered),
+        "question": ""
+        if outcome.done
+        else (outcome.replies[-1].text if outcome.replies else state.get("question", "")),
+        "route": outcome.transfer or "",
+    }
+    return update
+
+
+def specialist_node(name: str) -> Callable[[ConversationState, Runtime[RunDeps]], Awaitable[Update]]:
+    """The node that runs specialist `name`."""
+
+    async def node(state: ConversationState, runtime: Runtime[RunDeps]) -> Update:
+        deps = runtime.context
+        specialist: Specialist = (
+            Escalation(state.get("escalation_reason", "")) if name == "escalation" else SPECIALISTS[name]
+        )
+        outcome = await specialist.handle(_turn(state, name, deps))
+        update = apply(state, name, outcome)
+        if outcome.approval is not None:
+            approval = await deps.stores.conversations.create_approval(
+                state["conversation_id"],
+                kind=outcome.approval.kind,
+                summary=outcome.approval.summary,
+                proposal=outcome.approval.proposal,
+                key=f"{state['message_id']}:approval",
+            )
+            update["pending"] = {
+                "approval_id": approval.id,
+                "agent": name,
+                "kind": outcome.approval.kind,
+                "summary": outcome.approval.summary,
+                "proposal": dict(outcome.approval.proposal),
+            }
+            update["active_agent"] = name
+        if outcome.done and state.get("suspended") and not outcome.transfer and outcome.approval is None:
+            flow = state["suspended"][0]
+            update.update(
+                {
+                    "active_agent": flow["agent"],
+                    "expecting": flow["expecting"],
+                    "offered": flow["offered"],
+                    "question": flow["question"],
+                    "suspended": [],
+                }
+            )
+            meaning = state["meaning"]
+            assert meaning is not None
+            update["outbox"] = [
+                *update["outbox"],
+                _message(
+                    deps.replies.text("resume_flow", state["language"], question=flow["question"]),
+                    flow["agent"],
+                    meaning,
+                ),
+            ]
+        return update
+
+    node.__name__ = f"run_{name}"
+    return node
+
+
+async def await_staff(state: ConversationState, runtime: Runtime[RunDeps]) -> Update:
+    """Pause until staff decide; then let the specialist act on the decision."""
+    pending = state.get("pending")
+    assert pending is not None
+    answer = interrupt(
+        {
+            "approval_id": pending["approval_id"],
+            "kind": pending["kind"],
+            "summary": pending["summary"],
+            "proposal": pending["proposal"],
+        }
+    )
+    deps = runtime.context
+    decision = Decision(
+        action=str(answer.get("action", "reject")),
+        by=str(answer.get("by", "staff")),
+        note=answer.get("note"),
+        changes={k: str(v) for k, v in (answer.get("changes") or {}).items()},
+    )
+    name = pending["agent"]
+    specialist: Specialist = Escalation() if name == "escalation" else SPECIALISTS[name]
+    request = ApprovalRequest(pending["kind"], pending["summary"], pending["proposal"])
+    outcome = await specialist.resume(
+        _turn(state, name, deps) if state.get("meaning") else _turn_without_meaning(state, name, deps),
+        request,
+        decision,
+    )
+    update = apply({**state, "outbox": [], "active_agent": name}, name, outcome)
+    update["pending"] = None
+    return update
+
+
+def _turn_without_meaning(state: ConversationState, name: str, deps: RunDeps) -> Turn:
+    from agents.understanding import Understanding
+    from tools.intents import Intent
+
+    blank = Understanding(text="", language=state["language"], intent=Intent.OUT_OF_SCOPE, confidence=0.0)
+    return _turn({**state, "meaning": blank, "active_agent": name}, name, deps)
+
+
+async def finish(state: ConversationState, runtime: Runtime[RunDeps]) -> Update:
+    """Keep only what the next turn needs: recent messages, no understanding."""
+    recent = [*state.get("recent", []), state.get("text", "")][-RECENT_LIMIT:]
+    return {"recent": recent, "meaning": None, "text": ""}

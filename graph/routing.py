@@ -1,0 +1,68 @@
+"""Routing: which specialist answers this turn. Sticky to the flow under way unless the topic clearly changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agents.understanding import Repair, Understanding
+from tools.intents import Agent, Intent, agent_for
+
+CONFIDENT = 0.55
+"""Above this, a different intent switches away from the active flow."""
+UNSURE = 0.35
+"""Below this, with no flow under way, ask which of the two likeliest was meant."""
+
+_ANSWERS = {
+    "phone": lambda m: m.entities.phone is not None or m.entities.phone_text is not None,
+    "email": lambda m: m.entities.email is not None,
+    "name": lambda m: m.entities.name is not None,
+    "date": lambda m: bool(m.entities.dates),
+    "choice": lambda m: m.entities.choice is not None or bool(m.entities.dates),
+    "confirm": lambda m: m.entities.choice is not None,
+    "budget": lambda m: bool(m.entities.money),
+    "service": lambda m: bool(m.entities.catalog),
+    "number": lambda m: bool(m.entities.quantities) or any(ch.isdigit() for ch in m.text),
+}
+_QUICK = {Agent.SALES, Agent.SUPPORT, Agent.SMALLTALK}
+"""Agents whose answer is a digression: the interrupted flow resumes after it."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """The routing decision for one turn."""
+
+    agent: str
+    digression: bool = False
+    """Answer, then resume the flow under way."""
+    clarify: tuple[Intent, ...] = ()
+    """Ask which of these was meant."""
+
+
+def answers_question(meaning: Understanding, expecting: str | None) -> bool:
+    """Whether the message carries what the last question asked for."""
+    if expecting is None:
+        return False
+    check = _ANSWERS.get(expecting.split(":")[0])
+    return bool(check and check(meaning))
+
+
+def choose(meaning: Understanding, *, active: str | None, expecting: str | None) -> Route:
+    """Pick the specialist for this turn (exactly one)."""
+    wanted = agent_for(meaning.intent).value
+    if active:
+        if meaning.repair in {Repair.CORRECT, Repair.SKIP, Repair.CANCEL} or answers_question(
+            meaning, expecting
+        ):
+            return Route(active)
+        if wanted == active or wanted in {Agent.UNKNOWN.value} or expecting and expecting.startswith("text"):
+            return Route(active)
+        if meaning.confidence >= CONFIDENT:
+            if meaning.intent is Intent.GREETING:
+                return Route(active)
+            return Route(wanted, digression=Agent(wanted) in _QUICK)
+        return Route(active)
+    if meaning.confidence < UNSURE and len(meaning.alternatives) >= 1 and meaning.text.strip():
+        options = (meaning.intent, meaning.alternatives[0].intent)
+        if len({agent_for(i) for i in options}) > 1 and Agent.UNKNOWN not in {agent_for(i) for i in options}:
+            return Route(Agent.UNKNOWN.value, clarify=options)
+    return Route(wanted)

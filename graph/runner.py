@@ -1,0 +1,183 @@
+"""The one path every message takes: record (dedup) → one turn at a time per conversation → graph → record replies.
+
+Channels, the terminal chat, evals, benchmarks and tests all call `ConversationRunner`.
+Replies are stored before they are returned for sending, keyed by the inbound
+message and their position, so a retried turn never produces a second reply.
+Ownership is checked right before replies are released: after a takeover the
+bot stays silent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
+
+from agents.context import RunDeps
+from tools.conversations import ApprovalStatus, Message, NewReply, Owner
+
+log = logging.getLogger("frontdesk.conversations")
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A customer message as a channel delivers it."""
+
+    channel: str
+    chat_id: str
+    sender_id: str
+    text: str
+    message_id: str
+    """The provider's id of the message (dedup key)."""
+    sender_name: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """What one inbound message produced."""
+
+    conversation_id: str
+    replies: list[Message]
+    duplicate: bool = False
+    """The message was a redelivery: nothing new was done."""
+    silent: bool = False
+    """Staff own the conversation: the bot said nothing."""
+    approval_id: str | None = None
+    """An approval now waiting for staff."""
+    agent: str | None = None
+
+
+@dataclass
+class ConversationRunner:
+    """Runs conversation turns through the graph, one at a time per conversation."""
+
+    graph: CompiledStateGraph[Any, Any, Any, Any]
+    deps: RunDeps
+    _locks: defaultdict[str, asyncio.Lock] = field(default_factory=lambda: defaultdict(asyncio.Lock))
+
+    def _config(self, conversation_id: str) -> RunnableConfig:
+        return {"configurable": {"thread_id": conversation_id}, "recursion_limit": 40}
+
+    async def handle(self, inbound: Inbound) -> TurnResult:
+        """Process one customer message (at most once, whatever the redeliveries)."""
+        stores = self.deps.stores
+        contact = await stores.crm.contact_for_identity(
+            inbound.channel,
+            inbound.sender_id,
+            key=f"identity:{inbound.channel}:{inbound.sender_id}",
+            display_name=inbound.sender_name,
+        )
+        conversation = await stores.conversations.open_conversation(
+            inbound.channel, inbound.chat_id, contact.id
+        )
+        at = inbound.at or self.deps.clock.now()
+        message, new = await stores.conversations.record_inbound(
+            conversation.id, inbound.text, provider_id=inbound.message_id, at=at
+        )
+        async with self._locks[conversation.id]:
+            answered = await stores.conversations.replies_to(message.id)
+            if not new and answered:
+                return TurnResult(conversation.id, answered, duplicate=True)
+            conversation = await stores.conversations.get_conversation(conversation.id)
+            if conversation.owner is Owner.STAFF:
+                return TurnResult(conversation.id, [], silent=True)
+            snapshot = await self.graph.aget_state(self._config(conversation.id))
+            if snapshot.interrupts:
+                text = self.deps.replies.text(
+                    "still_waiting", conversation.language or self.deps.playbook.business.default_language
+                )
+                reply = await stores.conversations.record_reply(
+                    conversation.id, NewReply(text, agent="guardrails"), reply_to=message.id, seq=0
+                )
+                return TurnResult(conversation.id, [reply])
+            values = {
+                "conversation_id": conversation.id,
+                "contact_id": contact.id,
+                "channel": inbound.channel,
+                "message_id": message.id,
+                "text": inbound.text,
+            }
+            result = await self.graph.ainvoke(
+                values, self._config(conversation.id), context=self.deps, durability="exit"
+            )
+            return await self._release(conversation.id, message.id, result)
+
+    async def decide(
+        self,
+        approval_id: str,
+        *,
+        action: str,
+        by: str,
+        note: str | None = None,
+        changes: dict[str, str] | None = None,
+    ) -> TurnResult:
+        """Resume a paused conversation with staff's decision (approve / edit / reject)."""
+        stores = self.deps.stores
+        approval = await stores.conversations.get_approval(approval_id)
+        status = {
+            "approve": ApprovalStatus.APPROVED,
+            "edit": ApprovalStatus.EDITED,
+            "reject": ApprovalStatus.REJECTED,
+        }[action]
+        async with self._locks[approval.conversation_id]:
+            await stores.conversations.decide_approval(
+                approval_id, status, decided_by=by, note=note, changes=changes
+            )
+            resume = {"action": action, "by": by, "note": note, "changes": changes or {}}
+            result = await self.graph.ainvoke(
+                Command(resume=resume),
+                self._config(approval.conversation_id),
+                context=self.deps,
+                durability="exit",
+            )
+            await stores.conversations.update_conversation(approval.conversation_id, awaiting_approval=False)
+            anchor = str(result["message_id"])
+            earlier = len(await stores.conversations.replies_to(anchor))
+            return await self._release(approval.conversation_id, anchor, result, first_seq=earlier)
+
+    async def _release(
+        self, conversation_id: str, reply_to: str, result: dict[str, Any], *, first_seq: int = 0
+    ) -> TurnResult:
+        stores = self.deps.stores
+        outbox = result.get("outbox", [])
+        interrupts = result.get("__interrupt__") or []
+        approval_id = interrupts[0].value.get("approval_id") if interrupts else None
+        await stores.conversations.update_conversation(
+            conversation_id,
+            language=result.get("language"),
+            active_agent=result.get("active_agent") or "",
+            awaiting_approval=bool(interrupts) or None,
+        )
+        conversation = await stores.conversations.get_conversation(conversation_id)
+        anchor = reply_to
+        replies = []
+        for seq, message in enumerate((m for m in outbox if m["text"] or m["actions"]), start=first_seq):
+            replies.append(
+                await stores.conversations.record_reply(
+                    conversation_id,
+                    NewReply(
+                        message["text"],
+                        tuple(message["buttons"]),
+                        message["agent"],
+                        message["intent"],
+                        tuple(message["actions"]),
+                    ),
+                    reply_to=anchor,
+                    seq=seq,
+                )
+            )
+        if conversation.owner is Owner.STAFF and not any(m.agent == "human" for m in replies):
+            log.info("conversation %s is owned by staff: replies held", conversation_id)
+            return TurnResult(conversation_id, [], silent=True, approval_id=approval_id)
+        agent = outbox[-1]["agent"] if outbox else None
+        return TurnResult(
+            conversation_id, [r for r in replies if r.text], approval_id=approval_id, agent=agent
+        )
