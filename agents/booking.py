@@ -22,6 +22,11 @@ def _lang(turn: Turn) -> str:
     return "ru" if turn.language == "ru" else "en"
 
 
+def deps_text(turn: Turn, template: str) -> str:
+    """A template with no values, in the conversation language."""
+    return turn.deps.replies.text(template, turn.language)
+
+
 def encode(slot: Slot) -> str:
     """A slot as an offer token."""
     return f"{slot.start.isoformat()}|{slot.end.isoformat()}|{slot.staff_id}|{slot.resource_id or ''}"
@@ -54,6 +59,11 @@ class BookingCoordinator:
             slots.pop("slot", None)
         self._learn_service(turn, slots)
         self._learn_preference(turn, slots)
+        if turn.expecting == "confirm:new":
+            choice = turn.meaning.entities.choice
+            if choice is not None and choice.kind is ChoiceKind.NO:
+                outcome.done = True
+                return outcome.say(deps_text(turn, "thanks_bye"))
         if slots["mode"] == "new":
             return await self._new(turn, outcome)
         return await self._change(turn, outcome)
@@ -276,8 +286,10 @@ class BookingCoordinator:
                 slots["booking"] = upcoming[0].id
             if "booking" not in slots:
                 if not upcoming:
-                    outcome.done = True
-                    return outcome.say(deps.replies.text("no_bookings", turn.language))
+                    slots["mode"] = "new"
+                    return outcome.say(
+                        deps.replies.text("no_bookings", turn.language), *yes_no(turn.language)
+                    ).expect("confirm:new")
                 labels = [
                     f"{service_name(turn, b.service_id)}, {deps.replies.when(b.start, turn.language)}"
                     for b in upcoming[:5]

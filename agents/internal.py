@@ -20,9 +20,39 @@ KINDS = {
 FIELD_WORDS: dict[str, dict[str, str]] = {
     "email": {"en": "an email for the reply", "ru": "email для ответа"},
     "phone": {"en": "a phone number", "ru": "телефон"},
+    "phone_or_email": {"en": "a phone or email for the reply", "ru": "телефон или email для ответа"},
     "name": {"en": "your name", "ru": "ваше имя"},
+    "contact_name": {"en": "your name", "ru": "ваше имя"},
+    "full_name": {"en": "your full name", "ru": "ваши фамилию и имя"},
     "company": {"en": "your company's name", "ru": "название компании"},
+    "inn": {"en": "the company's tax number (INN)", "ru": "ИНН компании"},
+    "proposal": {"en": "a short description of the proposal", "ru": "кратко суть предложения"},
+    "outlet": {"en": "the media outlet", "ru": "название издания"},
+    "topic": {"en": "the topic", "ru": "тему материала"},
+    "deadline": {"en": "the deadline", "ru": "сроки"},
+    "invoice_number": {"en": "the invoice number", "ru": "номер счёта"},
+    "amount": {"en": "the amount", "ru": "сумму"},
+    "due_date": {"en": "the payment due date", "ru": "срок оплаты"},
+    "order_id": {"en": "the order number", "ru": "номер заказа"},
+    "position": {"en": "the position you're interested in", "ru": "какая вакансия интересует"},
+    "experience": {"en": "your experience", "ru": "ваш опыт"},
+    "experience_years": {"en": "years of experience", "ru": "опыт работы, лет"},
+    "trade": {"en": "your trade", "ru": "вашу специальность"},
+    "portfolio": {"en": "a link to your portfolio", "ru": "ссылку на портфолио"},
+    "portfolio_or_resume": {"en": "a link to your portfolio or CV", "ru": "ссылку на портфолио или резюме"},
+    "object_address": {"en": "the address of the property", "ru": "адрес объекта"},
+    "request": {"en": "what the request is about", "ru": "суть запроса"},
+    "details": {"en": "the details", "ru": "подробности"},
 }
+SHARED_FOR: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "contact_name": ("name",),
+    "full_name": ("name",),
+    "email": ("email",),
+    "phone": ("phone",),
+    "phone_or_email": ("phone", "email"),
+}
+"""Required fields that the shared contact details already answer."""
 
 
 def _field_label(field: str, language: str) -> str:
@@ -59,7 +89,7 @@ class InternalRouter:
         known = {**turn.shared, **outcome.shared}
         lang = "ru" if turn.language == "ru" else "en"
         for field in request.required_fields:
-            if f"f:{field}" in slots or known.get(field):
+            if f"f:{field}" in slots or any(known.get(name) for name in SHARED_FOR.get(field, (field,))):
                 continue
             return outcome.say(
                 turn.deps.replies.text("internal_ask_field", turn.language, field=_field_label(field, lang))

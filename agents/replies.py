@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from datetime import datetime
 
@@ -45,7 +46,8 @@ class Replies:
         filled = string.Formatter().vformat(
             template.get(lang), (), _Blank({k: str(v) for k, v in values.items()})
         )
-        return " ".join(filled.split()).replace(" .", ".").replace(" ,", ",")
+        text = " ".join(filled.split()).replace(" .", ".").replace(" ,", ",")
+        return re.sub(r"(?<!\.)\.\.(?!\.)", ".", text)
 
     def money(self, minor: int, language: str) -> str:
         """An amount in the business currency."""

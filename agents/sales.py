@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from agents._common import learn_contact_details, save_contact, service_name, yes_no
+from agents._common import learn_contact_details, ordinal_pick, save_contact, service_name, yes_no
 from agents.base import ApprovalRequest, Decision, Outcome, Turn
 from agents.understanding import ChoiceKind, Repair
+from agents.understanding.entities import parse_money
 from tools.crm import LeadSource, NewLead
 from tools.leads import LeadFacts, choose_owner, qualify
 from tools.notifications import NewNotification, NotificationKind
@@ -45,6 +46,12 @@ def _learn(turn: Turn, slots: dict[str, str]) -> None:
     if entities.quantities and (overwrite or "size" not in slots):
         quantity = entities.quantities[0]
         slots["size"] = f"{quantity.value} {quantity.unit}"
+    _learn_answer(turn, slots)
+
+
+def _learn_answer(turn: Turn, slots: dict[str, str]) -> None:
+    """Take the customer's own words as the answer to the question just asked."""
+    entities = turn.meaning.entities
     expecting = turn.expecting or ""
     if expecting == "q:need" and "need" not in slots and turn.meaning.text.strip():
         slots["need"] = turn.meaning.text.strip()[:200]
@@ -54,8 +61,36 @@ def _learn(turn: Turn, slots: dict[str, str]) -> None:
             slots["decision_role"] = "yes" if choice.kind is ChoiceKind.YES else "no"
         elif turn.meaning.text.strip():
             slots["decision_role"] = turn.meaning.text.strip()[:100]
-    if expecting.startswith("q:") and turn.meaning.repair is Repair.SKIP:
-        slots.setdefault(expecting[2:], "-")
+    if expecting.startswith("q:") and expecting[2:] not in slots:
+        slot = expecting[2:]
+        text = turn.meaning.text.strip()
+        if turn.meaning.repair is Repair.SKIP:
+            slots[slot] = "-"
+        elif slot == "budget":
+            _learn_budget(turn, slots)
+        elif text and not text.endswith("?"):
+            slots[slot] = _choice_label(turn, slot) or text[:200]
+
+
+def _learn_budget(turn: Turn, slots: dict[str, str]) -> None:
+    """A budget from a picked button ("Up to 500,000") or, after asking twice, unknown."""
+    label = _choice_label(turn, "budget")
+    amounts = parse_money(label) if label else ()
+    if amounts:
+        slots["budget"] = str(max(m.amount for m in amounts))
+        return
+    slots["budget_asked"] = str(int(slots.get("budget_asked", "0")) + 1)
+    if int(slots["budget_asked"]) >= 2:
+        slots["budget"] = "-"
+
+
+def _choice_label(turn: Turn, slot: str) -> str | None:
+    """The label of the button a "2" / "второй" answer picks, for a question with choices."""
+    question = next((q for q in turn.deps.playbook.qualification.questions if q.slot == slot), None)
+    if question is None or not question.choices:
+        return None
+    picked = ordinal_pick(turn.meaning.entities.choice, question.choices)
+    return picked.get(turn.language) if picked is not None else None
 
 
 def facts(slots: dict[str, str]) -> LeadFacts:
@@ -201,7 +236,7 @@ class SalesQualifier:
             )
         )
 
-    def _offer_next_step(self, turn: Turn, outcome: Outcome, service: Service) -> Outcome:
+    def _offer_next_step(self, turn: Turn, outcome: Outcome, service: Service | None) -> Outcome:
         yes, no = yes_no(turn.language)
         return outcome.say(turn.deps.replies.text("next_step_offer", turn.language), yes, no).expect(
             "confirm:book"
@@ -212,7 +247,9 @@ class SalesQualifier:
         if choice is not None and choice.kind is ChoiceKind.YES:
             outcome.done = True
             outcome.transfer = "booking"
-            outcome.shared["service"] = outcome.slots.get("service", "")
+            bookable = {s.id for s in turn.deps.playbook.services if s.bookable}
+            if outcome.slots.get("service") in bookable:
+                outcome.shared["service"] = outcome.slots["service"]
             return outcome
         outcome.done = True
         return outcome.say(turn.deps.replies.text("thanks_bye", turn.language))
@@ -270,7 +307,7 @@ class SalesQualifier:
         outcome.actions.append(f"lead {lead.id} created ({tag}, owner {owner})")
         team = deps.playbook.internal_routing.teams.get("sales")
         owner_name = deps.playbook.staff_member(owner).name.get(_lang(turn))
-        return outcome.say(
+        outcome.say(
             deps.replies.text(
                 "lead_thanks",
                 turn.language,
@@ -279,6 +316,11 @@ class SalesQualifier:
                 hours=team.response_hours if team else 24,
             )
         )
+        if not any(s.bookable for s in deps.playbook.services):
+            return outcome
+        outcome.done = False
+        outcome.slots = {"stage": "after-lead", "service": outcome.slots.get("service", "")}
+        return self._offer_next_step(turn, outcome, None)
 
     def _summary(self, turn: Turn, answers: dict[str, str], tag: str, shared: dict[str, str]) -> str:
         parts = [f"{key}: {value}" for key, value in answers.items() if value != "-"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents.understanding import Repair, Understanding
+from agents.understanding import ChoiceKind, Repair, Understanding
 from tools.intents import Agent, Intent, agent_for
 
 CONFIDENT = 0.55
@@ -24,6 +24,10 @@ _ANSWERS = {
     "number": lambda m: bool(m.entities.quantities) or any(ch.isdigit() for ch in m.text),
 }
 _QUICK = {Agent.SALES, Agent.SUPPORT, Agent.SMALLTALK}
+_FREE_TEXT = ("q:", "field:", "scope:", "text")
+"""Questions answered in the customer's own words: the flow keeps the answer unless it is clearly a new question."""
+STRONG = 0.8
+"""A different intent this sure, asked as a question, interrupts a free-text answer."""
 """Agents whose answer is a digression: the interrupted flow resumes after it."""
 
 
@@ -54,15 +58,26 @@ def choose(meaning: Understanding, *, active: str | None, expecting: str | None)
             meaning, expecting
         ):
             return Route(active)
-        if wanted == active or wanted in {Agent.UNKNOWN.value} or expecting and expecting.startswith("text"):
+        if wanted == active or wanted in {Agent.UNKNOWN.value, Agent.SMALLTALK.value}:
             return Route(active)
-        if meaning.confidence >= CONFIDENT:
-            if meaning.intent is Intent.GREETING:
-                return Route(active)
+        asking = "?" in meaning.text
+        free_text = bool(expecting and expecting.startswith(_FREE_TEXT))
+        long_enough = len(meaning.text.split()) >= 3
+        if (asking and meaning.confidence >= (STRONG if free_text else CONFIDENT)) or (
+            not free_text and long_enough and meaning.confidence >= STRONG
+        ):
             return Route(wanted, digression=Agent(wanted) in _QUICK)
         return Route(active)
+    choice = meaning.entities.choice
+    if (
+        choice is not None
+        and choice.kind in {ChoiceKind.YES, ChoiceKind.NO}
+        and len(meaning.text.split()) <= 2
+    ):
+        return Route(Agent.SMALLTALK.value)
     if meaning.confidence < UNSURE and len(meaning.alternatives) >= 1 and meaning.text.strip():
         options = (meaning.intent, meaning.alternatives[0].intent)
-        if len({agent_for(i) for i in options}) > 1 and Agent.UNKNOWN not in {agent_for(i) for i in options}:
+        agents = {agent_for(i) for i in options}
+        if len(agents) > 1 and Agent.UNKNOWN not in agents and Agent.SMALLTALK not in agents:
             return Route(Agent.UNKNOWN.value, clarify=options)
     return Route(wanted)

@@ -1,0 +1,60 @@
+"""The offline understanding: the default adapter, with no network and no key.
+
+It combines the bilingual intent classifier (trained at start-up from the
+playbook's examples and built-in ones), the entity extractors, tone and repair
+detection. Deterministic: the same message in the same context always gets the
+same meaning.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agents.understanding.entities import extract_entities
+from agents.understanding.model import DialogueContext, Entities, Repair, Understanding
+from agents.understanding.offline import IntentClassifier, detect_language, detect_repair, is_negative
+from tools.intents import Intent
+from tools.playbook import Playbook
+
+MAX_CHARS = 2000
+"""Longer messages are understood from their first part (the rest stays in the transcript)."""
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+class OfflineUnderstanding:
+    """The `Understander` that runs in-process for English and Russian."""
+
+    def __init__(self, playbook: Playbook, classifier: IntentClassifier | None = None) -> None:
+        self._playbook = playbook
+        self._classifier = classifier or IntentClassifier.train(playbook)
+
+    async def understand(self, text: str, context: DialogueContext) -> Understanding:
+        """The meaning of `text`; never raises for any input."""
+        return self.understand_now(text, context)
+
+    def understand_now(self, text: str, context: DialogueContext) -> Understanding:
+        """The same, synchronously (for the `frontdesk nlu` command and benchmarks)."""
+        clipped = text[:MAX_CHARS]
+        default = context.language or self._playbook.business.default_language
+        language = detect_language(clipped, default) if _LETTERS.search(clipped) else default
+        if not _LETTERS.search(clipped) and not any(ch.isdigit() for ch in clipped):
+            return Understanding(text=clipped, language=language, intent=Intent.OUT_OF_SCOPE, confidence=0.0)
+        classified = self._classifier.classify(clipped, language)
+        entities = extract_entities(clipped, language=language, playbook=self._playbook, context=context)
+        repair = detect_repair(clipped, language, context.expecting)
+        intent = classified.intent
+        if repair is Repair.HUMAN:
+            intent = Intent.HUMAN_REQUEST
+        elif repair is Repair.OPT_OUT:
+            intent = Intent.OPT_OUT
+        return Understanding(
+            text=clipped,
+            language=language,
+            intent=intent,
+            confidence=classified.confidence,
+            alternatives=classified.alternatives,
+            extra_intents=classified.extra_intents,
+            entities=entities if isinstance(entities, Entities) else Entities(),
+            negative=is_negative(clipped, language),
+            repair=repair,
+        )
