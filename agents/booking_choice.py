@@ -11,15 +11,15 @@ from agents.understanding import ChoiceKind, DateMention, DayPart, Understanding
 from tools.calendar import Slot
 
 FIELD_LABELS: dict[str, dict[str, str]] = {
-    "name": {"en": "your name", "ru": "ваше имя"},
-    "phone": {"en": "your phone number", "ru": "номер телефона"},
-    "email": {"en": "your email", "ru": "email"},
-    "address": {"en": "the address", "ru": "адрес"},
-    "city": {"en": "the city", "ru": "город"},
-    "comment": {"en": "anything we should know", "ru": "пожелания к визиту"},
-    "area_m2": {"en": "the area in m²", "ru": "площадь, м²"},
-    "rooms": {"en": "the number of rooms", "ru": "количество комнат"},
-    "date_of_birth": {"en": "your date of birth", "ru": "дату рождения"},
+    "name": {"en": "name", "ru": "имя"},
+    "phone": {"en": "phone number", "ru": "номер телефона"},
+    "email": {"en": "email", "ru": "email"},
+    "address": {"en": "address", "ru": "адрес"},
+    "city": {"en": "city", "ru": "город"},
+    "comment": {"en": "wishes or anything we should know", "ru": "пожелания к визиту"},
+    "area_m2": {"en": "area in m²", "ru": "площадь, м²"},
+    "rooms": {"en": "number of rooms", "ru": "количество комнат"},
+    "date_of_birth": {"en": "date of birth", "ru": "дату рождения"},
 }
 
 _PARTS = {

@@ -45,6 +45,14 @@ def is_vip(playbook: Playbook, contact: Contact) -> bool:
     return bool(set(contact.tags) & set(vip.tags))
 
 
+SURE = 0.7
+"""The classifier alone must be this sure to opt out or hand over; the repair detector's phrases always count."""
+
+
+def _sure(meaning: Understanding, intent: Intent, free_text: bool) -> bool:
+    return meaning.intent is intent and meaning.confidence >= SURE and not free_text
+
+
 def check(
     playbook: Playbook,
     meaning: Understanding,
@@ -53,16 +61,19 @@ def check(
     repeats: int,
     contact: Contact,
     first_turn: bool,
+    expecting: str | None = None,
 ) -> Verdict | None:
-    """The first guardrail that fires for this message, or None."""
+    """The first guardrail that fires for this message, or None.
+
+    While the customer answers a question in their own words (a comment, an address),
+    only explicit phrases ("stop", "оператор") opt out or hand over, not a guess of the classifier.
+    """
     text = meaning.text.lower()
-    if meaning.repair is Repair.OPT_OUT or meaning.intent is Intent.OPT_OUT:
+    free_text = bool(expecting and expecting.startswith(("field:", "q:", "scope:", "text")))
+    if meaning.repair is Repair.OPT_OUT or _sure(meaning, Intent.OPT_OUT, free_text):
         return Verdict(Guard.OPT_OUT, "the customer asked to stop messages")
-    if (
-        meaning.repair is Repair.HUMAN
-        or meaning.intent is Intent.HUMAN_REQUEST
-        or text.strip() in _HUMAN_WORDS
-    ):
+    human = meaning.repair is Repair.HUMAN or _sure(meaning, Intent.HUMAN_REQUEST, free_text)
+    if human or text.strip() in _HUMAN_WORDS:
         return Verdict(Guard.HUMAN, "the customer asked for a person")
     for topic in playbook.topics.forbidden:
         if any(word.lower() in text for word in topic.keywords.all()):

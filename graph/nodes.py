@@ -106,6 +106,7 @@ async def supervise(state: ConversationState, runtime: Runtime[RunDeps]) -> Upda
         repeats=_repeats(state, meaning.text),
         contact=contact,
         first_turn=not state.get("recent"),
+        expecting=state.get("expecting"),
     )
     if verdict is not None:
         if verdict.guard is guardrails.Guard.FORBIDDEN:

@@ -15,6 +15,7 @@ from agents.understanding.model import DialogueContext, Entities, Repair, Unders
 from agents.understanding.offline import IntentClassifier, detect_language, detect_repair, is_negative
 from tools.intents import Intent
 from tools.playbook import Playbook
+from tools.playbook._types import Language
 
 MAX_CHARS = 2000
 """Longer messages are understood from their first part (the rest stays in the transcript)."""
@@ -35,23 +36,25 @@ class OfflineUnderstanding:
     def understand_now(self, text: str, context: DialogueContext) -> Understanding:
         """The same, synchronously (for the `frontdesk nlu` command and benchmarks)."""
         clipped = text[:MAX_CHARS]
-        default = context.language or self._playbook.business.default_language
+        default: Language = (
+            "ru" if (context.language or self._playbook.business.default_language) == "ru" else "en"
+        )
         language = detect_language(clipped, default) if _LETTERS.search(clipped) else default
         if not _LETTERS.search(clipped) and not any(ch.isdigit() for ch in clipped):
             return Understanding(text=clipped, language=language, intent=Intent.OUT_OF_SCOPE, confidence=0.0)
         classified = self._classifier.classify(clipped, language)
         entities = extract_entities(clipped, language=language, playbook=self._playbook, context=context)
         repair = detect_repair(clipped, language, context.expecting)
-        intent = classified.intent
+        intent, confidence = classified.intent, classified.confidence
         if repair is Repair.HUMAN:
-            intent = Intent.HUMAN_REQUEST
+            intent, confidence = Intent.HUMAN_REQUEST, max(confidence, 0.9)
         elif repair is Repair.OPT_OUT:
-            intent = Intent.OPT_OUT
+            intent, confidence = Intent.OPT_OUT, max(confidence, 0.9)
         return Understanding(
             text=clipped,
             language=language,
             intent=intent,
-            confidence=classified.confidence,
+            confidence=confidence,
             alternatives=classified.alternatives,
             extra_intents=classified.extra_intents,
             entities=entities if isinstance(entities, Entities) else Entities(),

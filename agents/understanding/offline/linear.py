@@ -98,12 +98,12 @@ def fit_linear(
     model = _fit_once(estimator, strength, matrix, labels, weights)
     intents = tuple(Intent(label) for label in model.classes_)
     temperature = _temperature(estimator, strength, matrix, labels, weights, examples) if calibrate else 1.0
-    return LinearFit(
-        np.ascontiguousarray(np.asarray(model.coef_, dtype=np.float64).T),
-        np.asarray(model.intercept_, dtype=np.float64),
-        temperature,
-        intents,
-    )
+    coef = np.asarray(model.coef_, dtype=np.float64)
+    intercept = np.asarray(model.intercept_, dtype=np.float64)
+    if len(intents) == 2:  # binary models keep one column: the second class's score against the first
+        coef = np.vstack([np.zeros_like(coef), coef])
+        intercept = np.concatenate([np.zeros(1), intercept])
+    return LinearFit(np.ascontiguousarray(coef.T), intercept, temperature, intents)
 
 
 def _temperature(
@@ -130,12 +130,19 @@ def _temperature(
         rows, held = base[train], base[test]
         model = _fit_once(estimator, c, matrix[rows], labels[rows], weights[rows])
         classes = list(model.classes_)
-        logits.append(np.asarray(model.decision_function(matrix[held]), dtype=np.float64))
+        logits.append(_two_columns(np.asarray(model.decision_function(matrix[held]), dtype=np.float64)))
         truth.append(np.array([classes.index(label) for label in labels[held]], dtype=np.intp))
     decision = np.vstack(logits)
     answers = np.concatenate(truth)
     losses = [_log_loss(decision / temperature, answers) for temperature in _TEMPERATURES]
     return float(_TEMPERATURES[int(np.argmin(losses))])
+
+
+def _two_columns(decision: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Binary models give one score per row; make it a (first, second) pair of logits."""
+    if decision.ndim == 1:
+        return np.column_stack([np.zeros_like(decision), decision])
+    return decision
 
 
 def _log_loss(logits: NDArray[np.float64], answers: NDArray[np.intp]) -> float:

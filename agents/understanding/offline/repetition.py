@@ -4,8 +4,8 @@ A repeat usually means the last reply missed the point. Two messages are the
 same when, after normalisation (case, punctuation, ``ё``, stretched letters) and
 without function words ("my", "the", "мой", "на") and filler ("please", "ещё раз"),
 their words pair up one to one in any order, each pair equal or a typo apart
-(similarity 0.75 or more; numbers must be equal), allowing one unpaired word in
-longer messages. Short acknowledgements ("ok", "да", "2") are never repeats:
+(similarity 0.75 or more, 0.6 for words that begin alike; numbers must be equal),
+allowing one unpaired word in longer messages. Short acknowledgements ("ok", "да", "2") are never repeats:
 answering two questions with "yes" is not repeating oneself.
 """
 
@@ -17,7 +17,10 @@ from difflib import SequenceMatcher
 from agents.understanding.offline.text import content_words, words
 
 WORD_SIMILARITY = 0.75
-"""How alike two words must be to pair up ("записаться" / "записаца", "order" / "ordr")."""
+"""How alike two words must be to pair up ("order" / "ordr")."""
+STEM_SIMILARITY = 0.6
+"""How alike two words sharing their first five letters must be ("записаться" / "записаца")."""
+_STEM = 5
 LOOKBACK = 5
 """How many of the most recent messages are compared."""
 _LOOSE_FROM = 4
@@ -48,7 +51,9 @@ def _alike(first: str, second: str) -> bool:
         return True
     if any(char.isdigit() for char in first + second):
         return False
-    return SequenceMatcher(None, first, second, autojunk=False).ratio() >= WORD_SIMILARITY
+    ratio = SequenceMatcher(None, first, second, autojunk=False).ratio()
+    same_stem = len(first) >= _STEM and first[:_STEM] == second[:_STEM]
+    return ratio >= (STEM_SIMILARITY if same_stem else WORD_SIMILARITY)
 
 
 def _same(first: list[str], second: list[str]) -> bool:
