@@ -42,8 +42,18 @@ YES_WORDS = {"en": "Yes", "ru": "Да"}
 NO_WORDS = {"en": "No", "ru": "Нет"}
 
 
-def ordinal_pick(choice: Choice | None, options: Sequence[T]) -> T | None:
-    """The option a "the second one" / "последний" / "2" answer picks, if it is in range."""
+def ordinal_pick(choice: Choice | None, options: Sequence[T], text: str = "") -> T | None:
+    """The option a "the second one" / "последний" / "2" answer picks, if it is in range.
+
+    A bare number ("2", "#2") picks by position whenever there are options to pick from.
+    """
+    bare = text.strip().lstrip("#").rstrip(".)")
+    if (
+        (choice is None or choice.kind is not ChoiceKind.ORDINAL)
+        and bare.isdigit()
+        and 0 < int(bare) <= len(options)
+    ):
+        return options[int(bare) - 1]
     if choice is None or choice.kind is not ChoiceKind.ORDINAL or choice.index is None:
         return None
     if -len(options) <= choice.index < len(options):

@@ -78,7 +78,9 @@ class BookingCoordinator:
         elif "service" not in slots and turn.shared.get("service") in bookable:
             slots["service"] = turn.shared["service"]
         if turn.expecting == "service" and "service" not in slots:
-            picked = ordinal_pick(turn.meaning.entities.choice, [o for o in turn.offered if o in bookable])
+            picked = ordinal_pick(
+                turn.meaning.entities.choice, [o for o in turn.offered if o in bookable], turn.meaning.text
+            )
             if picked is not None:
                 slots["service"] = picked
 
@@ -276,7 +278,7 @@ class BookingCoordinator:
         if "booking" not in slots:
             upcoming = await self._upcoming(turn)
             picked = (
-                ordinal_pick(turn.meaning.entities.choice, turn.offered)
+                ordinal_pick(turn.meaning.entities.choice, turn.offered, turn.meaning.text)
                 if turn.expecting == "which"
                 else None
             )

@@ -59,7 +59,7 @@ def pick_offered(meaning: Understanding, offered: Sequence[str], zone: ZoneInfo)
     if not offered:
         return None
     choice = meaning.entities.choice
-    picked = ordinal_pick(choice, offered)
+    picked = ordinal_pick(choice, offered, meaning.text)
     if picked is not None:
         return picked
     wanted: time | None = choice.at if choice is not None and choice.kind is ChoiceKind.TIME else None

@@ -67,7 +67,7 @@ def _answer(turn: Turn, question: ScopeQuestion) -> str | None:
         return digits[0].replace(",", ".") if digits else None
     if question.kind == "choice":
         choice = meaning.entities.choice
-        picked = ordinal_pick(choice, question.choices)
+        picked = ordinal_pick(choice, question.choices, meaning.text)
         if picked is not None:
             return picked.id
         text = meaning.text.lower()
@@ -100,7 +100,7 @@ class QuotingAgent:
         if "service" not in slots:
             matches = [m for m in turn.meaning.entities.catalog if m.id in {s.id for s in projects}]
             picked = (
-                ordinal_pick(turn.meaning.entities.choice, turn.offered)
+                ordinal_pick(turn.meaning.entities.choice, turn.offered, turn.meaning.text)
                 if turn.expecting == "service"
                 else None
             )

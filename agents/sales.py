@@ -89,7 +89,7 @@ def _choice_label(turn: Turn, slot: str) -> str | None:
     question = next((q for q in turn.deps.playbook.qualification.questions if q.slot == slot), None)
     if question is None or not question.choices:
         return None
-    picked = ordinal_pick(turn.meaning.entities.choice, question.choices)
+    picked = ordinal_pick(turn.meaning.entities.choice, question.choices, turn.meaning.text)
     return picked.get(turn.language) if picked is not None else None
 
 

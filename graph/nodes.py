@@ -82,7 +82,7 @@ async def understand(state: ConversationState, runtime: Runtime[RunDeps]) -> Upd
 
 def _repeats(state: ConversationState, text: str) -> int:
     normalised = " ".join(text.lower().split())
-    if not normalised:
+    if len(normalised) < 6:
         return 0
     count = 1
     for earlier in reversed(state.get("recent", [])):

@@ -21,7 +21,9 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from agents.context import RunDeps
+from graph.payments import on_invoice_paid
 from tools.conversations import ApprovalStatus, Message, NewReply, Owner
+from tools.ids import InvoiceId
 
 log = logging.getLogger("frontdesk.conversations")
 
@@ -109,6 +111,10 @@ class ConversationRunner:
                 values, self._config(conversation.id), context=self.deps, durability="exit"
             )
             return await self._release(conversation.id, message.id, result)
+
+    async def invoice_paid(self, invoice_id: InvoiceId) -> list[Message]:
+        """Tell the customer about a payment and start the operations handoff (once per invoice)."""
+        return await on_invoice_paid(self.deps, invoice_id)
 
     async def decide(
         self,

@@ -8,14 +8,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from server.assembly import open_frontdesk
 from server.errors import install_error_handlers
 from server.routes import health, home, payments
 from server.settings import Settings
 from server.state import AppState
 from tools.clock import Clock, SystemClock
-from tools.payments import BuiltinPaymentProvider
-from tools.playbook import load_playbook
-from tools.sql import open_stores
 
 log = logging.getLogger("frontdesk.server")
 
@@ -25,21 +23,17 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        playbook = load_playbook(settings.playbook)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        stores = await open_stores(settings.effective_database_url, clock=clock or SystemClock())
-        app.state.frontdesk = AppState(
-            settings=settings,
-            playbook=playbook,
-            stores=stores,
-            payments=BuiltinPaymentProvider(settings.effective_public_url),
-            clock=clock or SystemClock(),
-        )
-        log.info("serving %s on %s", playbook.business.id, settings.effective_public_url)
-        try:
+        async with open_frontdesk(settings, clock=clock or SystemClock()) as desk:
+            app.state.frontdesk = AppState(
+                settings=settings,
+                playbook=desk.playbook,
+                stores=desk.stores,
+                payments=desk.deps.payments,
+                clock=desk.deps.clock,
+                runner=desk.runner,
+            )
+            log.info("serving %s on %s", desk.playbook.business.id, settings.effective_public_url)
             yield
-        finally:
-            await stores.close()
 
     app = FastAPI(
         title="Frontdesk",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph import ConversationRunner
 from server.settings import Settings
 from tools.clock import Clock
 from tools.payments import PaymentProvider
@@ -20,3 +21,4 @@ class AppState:
     stores: BusinessStores
     payments: PaymentProvider
     clock: Clock
+    runner: ConversationRunner

@@ -163,6 +163,16 @@ class ConversationStore(Protocol):
         """Store an outbound message answering `reply_to` at position `seq` (the same one on a retry)."""
         ...
 
+    async def record_proactive(
+        self, conversation_id: ConversationId, reply: NewReply, *, key: str
+    ) -> Message:
+        """Store a message the business starts (after a payment, a reminder); once per `key`."""
+        ...
+
+    async def latest_for_contact(self, contact_id: ContactId) -> Conversation | None:
+        """The contact's conversation with the most recent activity."""
+        ...
+
     async def replies_to(self, message_id: str) -> list[Message]:
         """The outbound messages answering an inbound one, in order."""
         ...

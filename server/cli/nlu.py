@@ -29,7 +29,9 @@ def as_record(meaning: Understanding) -> dict[str, Any]:
         "intent": meaning.intent.value,
         "confidence": round(meaning.confidence, 3),
         "language": meaning.language,
-        "alternatives": [{"intent": a.intent.value, "score": round(a.score, 3)} for a in meaning.alternatives[:2]],
+        "alternatives": [
+            {"intent": a.intent.value, "score": round(a.score, 3)} for a in meaning.alternatives[:2]
+        ],
         "extra_intents": [i.value for i in meaning.extra_intents],
         "negative": meaning.negative,
         "repair": meaning.repair.value if meaning.repair else None,
@@ -38,9 +40,15 @@ def as_record(meaning: Understanding) -> dict[str, Any]:
 
 
 def nlu(
-    playbook: Annotated[Path | None, typer.Option(help="The playbook whose catalogue and examples to use.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")] = False,
-    expecting: Annotated[str | None, typer.Option(help="Pretend the last question asked for this slot.")] = None,
+    playbook: Annotated[
+        Path | None, typer.Option(help="The playbook whose catalogue and examples to use.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per line instead of a table.")
+    ] = False,
+    expecting: Annotated[
+        str | None, typer.Option(help="Pretend the last question asked for this slot.")
+    ] = None,
 ) -> None:
     """Read utterances from standard input, one per line, and print how each is understood.
 
@@ -61,7 +69,13 @@ def nlu(
         if as_json:
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            table.add_row(text[:60], record["agent"], record["intent"], f"{record['confidence']:.2f}",
-                          record["language"], json.dumps(record["entities"], ensure_ascii=False)[:80])
+            table.add_row(
+                text[:60],
+                record["agent"],
+                record["intent"],
+                f"{record['confidence']:.2f}",
+                record["language"],
+                json.dumps(record["entities"], ensure_ascii=False)[:80],
+            )
     if not as_json:
         out.print(table)

@@ -86,4 +86,5 @@ async def pay(token: str, request: Request, state: StateDep) -> Response:
             key=f"pay-page:{token}",
             actor=f"customer:{invoice.contact_id}",
         )
+        await state.runner.invoice_paid(invoice.id)
     return RedirectResponse(f"/pay/{token}?lang={language}", status_code=303)

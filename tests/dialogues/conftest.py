@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from agents.understanding.adapter import OfflineUnderstanding
 from graph import Inbound, TurnResult
 from server.assembly import Frontdesk, open_frontdesk
 from server.settings import Settings
 from tests.conftest import ROOT
 from tools.clock import FrozenClock
 from tools.playbook import load_playbook
-from agents.understanding.adapter import OfflineUnderstanding
 
 _ids = itertools.count()
 
@@ -68,16 +68,22 @@ _understanders: dict[str, OfflineUnderstanding] = {}
 def understander(playbook: str) -> OfflineUnderstanding:
     """The offline understanding of a demo playbook, trained once per test session."""
     if playbook not in _understanders:
-        _understanders[playbook] = OfflineUnderstanding(load_playbook(ROOT / f"examples/{playbook}/playbook.yaml"))
+        _understanders[playbook] = OfflineUnderstanding(
+            load_playbook(ROOT / f"examples/{playbook}/playbook.yaml")
+        )
     return _understanders[playbook]
 
 
 def settings_for(playbook: str, tmp_path: Path, database_url: str) -> Settings:
     """Settings of a demo business on a test database."""
-    return Settings(playbook=ROOT / f"examples/{playbook}/playbook.yaml", data_dir=tmp_path, database_url=database_url)
+    return Settings(
+        playbook=ROOT / f"examples/{playbook}/playbook.yaml", data_dir=tmp_path, database_url=database_url
+    )
 
 
-async def _open(playbook: str, tmp_path: Path, clock: FrozenClock, database_url: str) -> AsyncIterator[Frontdesk]:
+async def _open(
+    playbook: str, tmp_path: Path, clock: FrozenClock, database_url: str
+) -> AsyncIterator[Frontdesk]:
     settings = settings_for(playbook, tmp_path, database_url)
     async with open_frontdesk(settings, clock=clock, understanding=understander(playbook)) as desk:
         yield desk

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.dialogues.conftest import Chat
 from server.assembly import Frontdesk
+from tests.dialogues.conftest import Chat
 from tools.calendar import BookingStatus
 from tools.clock import FrozenClock
 from tools.conversations import Direction
@@ -38,7 +38,9 @@ async def test_tomorrow_manicure_in_russian_from_three_slots_to_a_confirmed_book
     assert contact.name == "Анна"
 
 
-async def test_a_deposit_service_in_english_sends_a_payment_link_and_paying_confirms(studio: Frontdesk) -> None:
+async def test_a_deposit_service_in_english_sends_a_payment_link_and_paying_confirms(
+    studio: Frontdesk,
+) -> None:
     chat = Chat(studio, customer="en-1")
     await chat.say("Hi! I'd like to book a 90 minute massage on Friday afternoon")
     assert chat.agent == "booking" and chat.buttons, chat.log
@@ -53,8 +55,9 @@ async def test_a_deposit_service_in_english_sends_a_payment_link_and_paying_conf
     assert "/pay/" in reply
     [invoice] = await studio.stores.billing.list_invoices()
     assert invoice.booking_id == booking.id and invoice.amount_minor == booking.deposit_minor > 0
-    await studio.stores.billing.record_payment(invoice.id, amount_minor=invoice.amount_minor, provider="builtin",
-                                               provider_reference="t", key="t")
+    await studio.stores.billing.record_payment(
+        invoice.id, amount_minor=invoice.amount_minor, provider="builtin", provider_reference="t", key="t"
+    )
     assert (await studio.stores.calendar.get_booking(booking.id)).status is BookingStatus.CONFIRMED
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.dialogues.conftest import Chat
 from server.assembly import Frontdesk
+from tests.dialogues.conftest import Chat
 from tools.crm import LeadStage
 from tools.notifications import NotificationKind
 

@@ -243,6 +243,44 @@ class SqlConversations(SqlBase):
         )
         return _message(row)
 
+    async def record_proactive(
+        self, conversation_id: ConversationId, reply: NewReply, *, key: str
+    ) -> Message:
+        """Store a message the business starts (after a payment, a reminder); once per `key`."""
+        row = await self._insert_once(
+            messages,
+            {
+                "id": new_id("msg"),
+                "conversation_id": conversation_id,
+                "direction": Direction.OUT.value,
+                "text": reply.text,
+                "provider_id": f"proactive:{key}",
+                "seq": 0,
+                "agent": reply.agent,
+                "intent": reply.intent,
+                "author": reply.author,
+                "buttons": list(reply.buttons),
+                "actions": list(reply.actions),
+                "created_at": self._clock.now(),
+            },
+            select(messages).where(
+                messages.c.conversation_id == conversation_id, messages.c.provider_id == f"proactive:{key}"
+            ),
+        )
+        return _message(row)
+
+    async def latest_for_contact(self, contact_id: ContactId) -> Conversation | None:
+        """The contact's conversation with the most recent activity."""
+        query = (
+            select(conversations)
+            .where(conversations.c.contact_id == contact_id)
+            .order_by(conversations.c.updated_at.desc(), conversations.c.id)
+            .limit(1)
+        )
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(query)).first()
+        return _conversation(row) if row is not None else None
+
     async def replies_to(self, message_id: str) -> list[Message]:
         """The outbound messages answering an inbound one, in order."""
         query = select(messages).where(messages.c.reply_to == message_id).order_by(messages.c.seq)
