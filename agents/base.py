@@ -69,6 +69,8 @@ class Turn:
     message_id: str
     """The inbound message: the base of every idempotency key this turn."""
     deps: RunDeps
+    digression: bool = False
+    """The customer asked this in the middle of another flow: answer briefly; that flow resumes."""
 
     def key(self, action: str) -> str:
         """An idempotency key for `action` in this turn."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from agents._common import learn_contact_details
@@ -62,6 +63,44 @@ def _field_label(field: str, language: str) -> str:
     return field.replace("_", " ")
 
 
+_INN = re.compile(r"(?<!\d)(\d{10}|\d{12})(?!\d)")
+_COMPANY = re.compile(r"([^,.;\n]*\b(?:LLC|Ltd|Inc|GmbH|ООО|ИП|АО|ПАО|ЗАО)\b[^,.;\n]*)", re.IGNORECASE)
+_INVOICE = re.compile(
+    r"(?:invoice|сч[её]т)\s*(?:no\.?|№|#|number|номер)?\s*([A-Za-zА-Яа-я0-9][\w/-]*\d[\w/-]*)", re.IGNORECASE
+)
+
+
+def harvest(turn: Turn, wanted: list[str]) -> dict[str, str]:
+    """Details a message gives for several fields at once ("Keramika LLC, invoice 118, 84 500 RUB, due 15 March")."""
+    entities = turn.meaning.entities
+    text = turn.meaning.text
+    found: dict[str, str] = {}
+    for field in wanted:
+        value: str | None = None
+        if field in {"amount"} and entities.money:
+            value = entities.money[0].text
+        elif field in {"due_date", "deadline"} and entities.dates:
+            value = entities.dates[0].text
+        elif field == "order_id" and entities.order_id:
+            value = entities.order_id
+        elif field == "inn":
+            match = _INN.search(text)
+            value = match.group(1) if match else None
+        elif field == "company":
+            match = _COMPANY.search(text)
+            value = match.group(1).strip() if match else None
+        elif field == "invoice_number":
+            match = _INVOICE.search(text)
+            value = match.group(1) if match else None
+        elif field == "email":
+            value = entities.email
+        elif field in {"phone", "phone_or_email"}:
+            value = entities.phone or (entities.email if field == "phone_or_email" else None)
+        if value:
+            found[f"f:{field}"] = value
+    return found
+
+
 class InternalRouter:
     """Collects a non-customer request's required details and routes a summary to the team."""
 
@@ -86,6 +125,8 @@ class InternalRouter:
             ) or turn.meaning.text.strip()
             if value:
                 slots[f"f:{field}"] = value[:500]
+        for name, value in harvest(turn, list(request.required_fields)).items():
+            slots.setdefault(name, value)
         known = {**turn.shared, **outcome.shared}
         lang = "ru" if turn.language == "ru" else "en"
         for field in request.required_fields:

@@ -127,6 +127,10 @@ class SalesQualifier:
         if turn.expecting == "consent":
             return await self._consent(turn, outcome, shared)
         _learn(turn, slots)
+        if turn.digression:
+            outcome.done = True
+            self._offer(turn, outcome, self._service(turn, slots))
+            return outcome
         if turn.expecting == "phone" and turn.meaning.entities.phone_text and not turn.meaning.entities.phone:
             return outcome.say(turn.deps.replies.text("invalid_phone", turn.language)).expect("phone")
         service = self._service(turn, slots)

@@ -192,6 +192,7 @@ def _turn(state: ConversationState, agent: str, deps: RunDeps) -> Turn:
         channel=state["channel"],
         message_id=state["message_id"],
         deps=deps,
+        digression=any(flow["agent"] != agent for flow in state.get("suspended", [])),
     )
 
 
