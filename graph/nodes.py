@@ -124,7 +124,8 @@ async def supervise(state: ConversationState, runtime: Runtime[RunDeps]) -> Upda
             if state.get("active_agent")
             else question
         )
-        return {"route": "finish", "outbox": [_message(again, "guardrails", meaning)]}
+        buttons = list(state.get("buttons", [])) if state.get("active_agent") else []
+        return {"route": "finish", "outbox": [_message(again, "guardrails", meaning, buttons=buttons)]}
     route = routing.choose(meaning, active=state.get("active_agent"), expecting=state.get("expecting"))
     if route.clarify:
         options = [label(intent, language) for intent in route.clarify]
@@ -219,6 +220,7 @@ def apply(state: ConversationState, agent: str, outcome: Outcome) -> Update:
         "question": ""
         if outcome.done
         else (outcome.replies[-1].text if outcome.replies else state.get("question", "")),
+        "buttons": [] if outcome.done or not outcome.replies else list(outcome.replies[-1].buttons),
         "route": outcome.transfer or "",
     }
     return update

@@ -71,6 +71,8 @@ class ConversationState(TypedDict, total=False):
     """The text of the last question, to repeat when resuming a flow."""
     offered: list[str]
     """What the last reply offered: ISO times or option ids."""
+    buttons: list[str]
+    """The buttons of the last question, shown again when it is repeated."""
     suspended: list[SuspendedFlow]
     """Flows interrupted by a digression (at most one kept)."""
     recent: list[str]
