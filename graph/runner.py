@@ -17,10 +17,12 @@ from datetime import datetime
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from agents.context import RunDeps
+from graph.checkpoints import keep_latest
 from graph.payments import on_invoice_paid
 from tools.conversations import ApprovalStatus, Message, NewReply, Owner
 from tools.ids import InvoiceId
@@ -112,6 +114,12 @@ class ConversationRunner:
             )
             return await self._release(conversation.id, message.id, result)
 
+    async def _prune(self, conversation_id: str) -> None:
+        """Keep only the latest checkpoint: the transcript lives in the store, so state stays constant in size."""
+        checkpointer = self.graph.checkpointer
+        if isinstance(checkpointer, BaseCheckpointSaver):
+            await keep_latest(checkpointer, conversation_id)
+
     async def invoice_paid(self, invoice_id: InvoiceId) -> list[Message]:
         """Tell the customer about a payment and start the operations handoff (once per invoice)."""
         return await on_invoice_paid(self.deps, invoice_id)
@@ -144,6 +152,7 @@ class ConversationRunner:
                 context=self.deps,
                 durability="exit",
             )
+            await self._prune(approval.conversation_id)
             await stores.conversations.update_conversation(approval.conversation_id, awaiting_approval=False)
             anchor = str(result["message_id"])
             earlier = len(await stores.conversations.replies_to(anchor))

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from agents.understanding.adapter import OfflineUnderstanding
 from server.assembly import Frontdesk, open_frontdesk
+from tests.conftest import DATABASES
 from tests.dialogues.conftest import Chat, settings_for, understander
 from tools.billing import InvoiceStatus, QuoteStatus
 from tools.clock import FrozenClock
@@ -49,6 +52,7 @@ async def test_a_small_quote_in_russian_becomes_an_invoice_payment_and_an_operat
     assert (await renovation.stores.billing.get_invoice(invoice.id)).status is InvoiceStatus.PAID
 
 
+@pytest.mark.parametrize("database_url", DATABASES, indirect=True)
 async def test_an_expensive_quote_waits_for_staff_and_resumes_after_a_restart(
     tmp_path: Path, clock: FrozenClock, database_url: str
 ) -> None:
