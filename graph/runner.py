@@ -87,21 +87,20 @@ class ConversationRunner:
             conversation.id, inbound.text, provider_id=inbound.message_id, at=at
         )
         async with self._locks[conversation.id]:
-            answered = await stores.conversations.replies_to(message.id)
-            if not new and answered:
-                return TurnResult(conversation.id, answered, duplicate=True)
+            if not new:
+                answered = await stores.conversations.replies_to(message.id)
+                if answered:
+                    return TurnResult(conversation.id, answered, duplicate=True)
             conversation = await stores.conversations.get_conversation(conversation.id)
             if conversation.owner is Owner.STAFF:
                 return TurnResult(conversation.id, [], silent=True)
-            snapshot = await self.graph.aget_state(self._config(conversation.id))
-            if snapshot.interrupts:
-                text = self.deps.replies.text(
-                    "still_waiting", conversation.language or self.deps.playbook.business.default_language
+            if conversation.awaiting_approval:
+                language = conversation.language or self.deps.playbook.business.default_language
+                text = self.deps.replies.text("still_waiting", language)
+                _, stored = await stores.conversations.finish_turn(
+                    conversation.id, [NewReply(text, agent="guardrails")], reply_to=message.id
                 )
-                reply = await stores.conversations.record_reply(
-                    conversation.id, NewReply(text, agent="guardrails"), reply_to=message.id, seq=0
-                )
-                return TurnResult(conversation.id, [reply])
+                return TurnResult(conversation.id, stored)
             values = {
                 "conversation_id": conversation.id,
                 "contact_id": contact.id,
@@ -109,9 +108,10 @@ class ConversationRunner:
                 "message_id": message.id,
                 "text": inbound.text,
             }
-            result = await self.graph.ainvoke(
+            result: dict[str, Any] = await self.graph.ainvoke(
                 values, self._config(conversation.id), context=self.deps, durability="exit"
             )
+            await self._prune(conversation.id)
             return await self._release(conversation.id, message.id, result)
 
     async def _prune(self, conversation_id: str) -> None:
@@ -153,7 +153,6 @@ class ConversationRunner:
                 durability="exit",
             )
             await self._prune(approval.conversation_id)
-            await stores.conversations.update_conversation(approval.conversation_id, awaiting_approval=False)
             anchor = str(result["message_id"])
             earlier = len(await stores.conversations.replies_to(anchor))
             return await self._release(approval.conversation_id, anchor, result, first_seq=earlier)
@@ -161,38 +160,26 @@ class ConversationRunner:
     async def _release(
         self, conversation_id: str, reply_to: str, result: dict[str, Any], *, first_seq: int = 0
     ) -> TurnResult:
-        stores = self.deps.stores
-        outbox = result.get("outbox", [])
+        outbox = [m for m in result.get("outbox", []) if m["text"] or m["actions"]]
         interrupts = result.get("__interrupt__") or []
         approval_id = interrupts[0].value.get("approval_id") if interrupts else None
-        await stores.conversations.update_conversation(
+        replies = [
+            NewReply(m["text"], tuple(m["buttons"]), m["agent"], m["intent"], tuple(m["actions"]))
+            for m in outbox
+        ]
+        conversation, stored = await self.deps.stores.conversations.finish_turn(
             conversation_id,
+            replies,
+            reply_to=reply_to,
+            first_seq=first_seq,
             language=result.get("language"),
             active_agent=result.get("active_agent") or "",
-            awaiting_approval=bool(interrupts) or None,
+            awaiting_approval=bool(interrupts),
         )
-        conversation = await stores.conversations.get_conversation(conversation_id)
-        anchor = reply_to
-        replies = []
-        for seq, message in enumerate((m for m in outbox if m["text"] or m["actions"]), start=first_seq):
-            replies.append(
-                await stores.conversations.record_reply(
-                    conversation_id,
-                    NewReply(
-                        message["text"],
-                        tuple(message["buttons"]),
-                        message["agent"],
-                        message["intent"],
-                        tuple(message["actions"]),
-                    ),
-                    reply_to=anchor,
-                    seq=seq,
-                )
-            )
-        if conversation.owner is Owner.STAFF and not any(m.agent == "human" for m in replies):
+        if conversation.owner is Owner.STAFF and not any(m.agent == "human" for m in stored):
             log.info("conversation %s is owned by staff: replies held", conversation_id)
             return TurnResult(conversation_id, [], silent=True, approval_id=approval_id)
         agent = outbox[-1]["agent"] if outbox else None
         return TurnResult(
-            conversation_id, [r for r in replies if r.text], approval_id=approval_id, agent=agent
+            conversation_id, [r for r in stored if r.text], approval_id=approval_id, agent=agent
         )

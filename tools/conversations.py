@@ -9,7 +9,7 @@ often its turn is retried.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -161,6 +161,20 @@ class ConversationStore(Protocol):
         self, conversation_id: ConversationId, reply: NewReply, *, reply_to: str, seq: int
     ) -> Message:
         """Store an outbound message answering `reply_to` at position `seq` (the same one on a retry)."""
+        ...
+
+    async def finish_turn(
+        self,
+        conversation_id: ConversationId,
+        replies: Sequence[NewReply],
+        *,
+        reply_to: str,
+        first_seq: int = 0,
+        language: str | None = None,
+        active_agent: str | None = None,
+        awaiting_approval: bool | None = None,
+    ) -> tuple[Conversation, list[Message]]:
+        """Store a turn's replies (once per position) and the conversation's new state, in one transaction."""
         ...
 
     async def record_proactive(

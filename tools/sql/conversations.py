@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -62,6 +62,24 @@ def _message(row: Row[Any]) -> Message:
     )
 
 
+def _message_from(values: Mapping[str, Any]) -> Message:
+    return Message(
+        id=values["id"],
+        conversation_id=values["conversation_id"],
+        direction=Direction(values["direction"]),
+        text=values["text"],
+        created_at=values["created_at"],
+        provider_id=values.get("provider_id"),
+        reply_to=values.get("reply_to"),
+        seq=values["seq"],
+        agent=values.get("agent"),
+        intent=values.get("intent"),
+        author=values["author"],
+        buttons=tuple(values["buttons"]),
+        actions=tuple(values["actions"]),
+    )
+
+
 def _approval(row: Row[Any]) -> Approval:
     return Approval(
         id=row.id,
@@ -102,6 +120,12 @@ class SqlConversations(SqlBase):
         """Return the conversation for a channel chat, creating it if new."""
         now = self._clock.now()
         conversation_id = f"{channel}:{external_id}"
+        async with self._engine.connect() as connection:
+            found = (
+                await connection.execute(select(conversations).where(conversations.c.id == conversation_id))
+            ).first()
+        if found is not None:
+            return _conversation(found)
         row = await self._insert_once(
             conversations,
             {
@@ -196,28 +220,95 @@ class SqlConversations(SqlBase):
         self, conversation_id: ConversationId, text: str, *, provider_id: str, at: datetime
     ) -> tuple[Message, bool]:
         """Store an inbound message; the flag is False when it was already stored (a redelivery)."""
-        message_id = new_id("msg")
-        row = await self._insert_once(
-            messages,
-            {
-                "id": message_id,
-                "conversation_id": conversation_id,
-                "direction": Direction.IN.value,
-                "text": text,
-                "provider_id": provider_id,
-                "seq": 0,
-                "author": "customer",
-                "buttons": [],
-                "actions": [],
-                "created_at": at,
-            },
-            select(messages).where(
-                messages.c.conversation_id == conversation_id, messages.c.provider_id == provider_id
-            ),
+        lookup = select(messages).where(
+            messages.c.conversation_id == conversation_id, messages.c.provider_id == provider_id
         )
-        if row.id == message_id:
-            await self._update(conversation_id, {"last_message_at": at})
-        return _message(row), row.id == message_id
+        async with self._engine.connect() as connection:
+            existing = (await connection.execute(lookup)).first()
+        if existing is not None:
+            return _message(existing), False
+        message_id = new_id("msg")
+        values = {
+            "id": message_id,
+            "conversation_id": conversation_id,
+            "direction": Direction.IN.value,
+            "text": text,
+            "provider_id": provider_id,
+            "seq": 0,
+            "author": "customer",
+            "buttons": [],
+            "actions": [],
+            "created_at": at,
+        }
+        async with self._engine.connect() as raw:
+            connection = await raw.execution_options(**WRITE)
+            try:
+                async with connection.begin():
+                    await connection.execute(insert(messages).values(**values))
+                    await connection.execute(
+                        update(conversations)
+                        .where(conversations.c.id == conversation_id)
+                        .values(last_message_at=at, updated_at=self._clock.now())
+                    )
+            except IntegrityError:
+                async with connection.begin():
+                    return _message((await connection.execute(lookup)).one()), False
+        return _message_from(values), True
+
+    async def finish_turn(
+        self,
+        conversation_id: ConversationId,
+        replies: Sequence[NewReply],
+        *,
+        reply_to: str,
+        first_seq: int = 0,
+        language: str | None = None,
+        active_agent: str | None = None,
+        awaiting_approval: bool | None = None,
+    ) -> tuple[Conversation, list[Message]]:
+        """Store a turn's replies (once per position) and the conversation's new state, in one transaction."""
+        stored: list[Message] = []
+        async with self._engine.connect() as raw:
+            connection = await raw.execution_options(**WRITE)
+            async with connection.begin():
+                for seq, reply in enumerate(replies, start=first_seq):
+                    lookup = select(messages).where(messages.c.reply_to == reply_to, messages.c.seq == seq)
+                    row = (await connection.execute(lookup)).first()
+                    if row is None:
+                        values = {
+                            "id": new_id("msg"),
+                            "conversation_id": conversation_id,
+                            "direction": Direction.OUT.value,
+                            "text": reply.text,
+                            "reply_to": reply_to,
+                            "seq": seq,
+                            "agent": reply.agent,
+                            "intent": reply.intent,
+                            "author": reply.author,
+                            "buttons": list(reply.buttons),
+                            "actions": list(reply.actions),
+                            "created_at": self._clock.now(),
+                        }
+                        await connection.execute(insert(messages).values(**values))
+                        stored.append(_message_from(values))
+                    else:
+                        stored.append(_message(row))
+                changes: dict[str, object] = {"updated_at": self._clock.now()}
+                if language is not None:
+                    changes["language"] = language
+                if active_agent is not None:
+                    changes["active_agent"] = active_agent or None
+                if awaiting_approval is not None:
+                    changes["awaiting_approval"] = awaiting_approval
+                await connection.execute(
+                    update(conversations).where(conversations.c.id == conversation_id).values(**changes)
+                )
+                row = (
+                    await connection.execute(
+                        select(conversations).where(conversations.c.id == conversation_id)
+                    )
+                ).one()
+        return _conversation(row), stored
 
     async def record_reply(
         self, conversation_id: ConversationId, reply: NewReply, *, reply_to: str, seq: int
