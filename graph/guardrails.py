@@ -59,7 +59,7 @@ def check(
     *,
     language: str,
     repeats: int,
-    contact: Contact,
+    contact: Contact | None,
     first_turn: bool,
     expecting: str | None = None,
 ) -> Verdict | None:
@@ -87,6 +87,6 @@ def check(
         return Verdict(Guard.ESCALATE, "the customer is upset")
     if repeats >= rules.repeated_messages:
         return Verdict(Guard.ESCALATE, f"the same message {repeats} times")
-    if first_turn and is_vip(playbook, contact):
+    if first_turn and contact is not None and is_vip(playbook, contact):
         return Verdict(Guard.ESCALATE, "a VIP customer")
     return None

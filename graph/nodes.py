@@ -98,14 +98,15 @@ async def supervise(state: ConversationState, runtime: Runtime[RunDeps]) -> Upda
     meaning = state["meaning"]
     assert meaning is not None
     language = state["language"]
-    contact = await deps.stores.crm.get_contact(ContactId(state["contact_id"]))
+    first_turn = not state.get("recent")
+    contact = await deps.stores.crm.get_contact(ContactId(state["contact_id"])) if first_turn else None
     verdict = guardrails.check(
         deps.playbook,
         meaning,
         language=language,
         repeats=_repeats(state, meaning.text),
         contact=contact,
-        first_turn=not state.get("recent"),
+        first_turn=first_turn,
         expecting=state.get("expecting"),
     )
     if verdict is not None:

@@ -65,7 +65,10 @@ class ConversationRunner:
 
     graph: CompiledStateGraph[Any, Any, Any, Any]
     deps: RunDeps
+    prune_every: int = 8
+    """Old checkpoints are deleted every this many turns, so a conversation keeps at most this many."""
     _locks: defaultdict[str, asyncio.Lock] = field(default_factory=lambda: defaultdict(asyncio.Lock))
+    _turns: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def _config(self, conversation_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": conversation_id}, "recursion_limit": 40}
@@ -86,12 +89,15 @@ class ConversationRunner:
         message, new = await stores.conversations.record_inbound(
             conversation.id, inbound.text, provider_id=inbound.message_id, at=at
         )
-        async with self._locks[conversation.id]:
+        lock = self._locks[conversation.id]
+        waited = lock.locked()
+        async with lock:
             if not new:
                 answered = await stores.conversations.replies_to(message.id)
                 if answered:
                     return TurnResult(conversation.id, answered, duplicate=True)
-            conversation = await stores.conversations.get_conversation(conversation.id)
+            if waited or not new:
+                conversation = await stores.conversations.get_conversation(conversation.id)
             if conversation.owner is Owner.STAFF:
                 return TurnResult(conversation.id, [], silent=True)
             if conversation.awaiting_approval:
@@ -115,9 +121,13 @@ class ConversationRunner:
             return await self._release(conversation.id, message.id, result)
 
     async def _prune(self, conversation_id: str) -> None:
-        """Keep only the latest checkpoint: the transcript lives in the store, so state stays constant in size."""
+        """Delete old checkpoints now and then: the transcript lives in the store, so storage stays bounded."""
+        self._turns[conversation_id] += 1
         checkpointer = self.graph.checkpointer
-        if isinstance(checkpointer, BaseCheckpointSaver):
+        if (
+            isinstance(checkpointer, BaseCheckpointSaver)
+            and self._turns[conversation_id] % self.prune_every == 1
+        ):
             await keep_latest(checkpointer, conversation_id)
 
     async def invoice_paid(self, invoice_id: InvoiceId) -> list[Message]:

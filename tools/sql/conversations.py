@@ -223,10 +223,6 @@ class SqlConversations(SqlBase):
         lookup = select(messages).where(
             messages.c.conversation_id == conversation_id, messages.c.provider_id == provider_id
         )
-        async with self._engine.connect() as connection:
-            existing = (await connection.execute(lookup)).first()
-        if existing is not None:
-            return _message(existing), False
         message_id = new_id("msg")
         values = {
             "id": message_id,

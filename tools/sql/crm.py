@@ -93,13 +93,13 @@ class SqlCrm(SqlBase):
         async with self._engine.connect() as connection:
             row = (
                 await connection.execute(
-                    select(identities.c.contact_id).where(
-                        identities.c.channel == channel, identities.c.external_id == external_id
-                    )
+                    select(contacts)
+                    .join(identities, identities.c.contact_id == contacts.c.id)
+                    .where(identities.c.channel == channel, identities.c.external_id == external_id)
                 )
             ).first()
-        if row is not None:
-            return await self.get_contact(ContactId(row.contact_id))
+            if row is not None:
+                return _contact(row if row.merged_into is None else await self._live_row(connection, row.id))
 
         async def work(connection: AsyncConnection) -> str:
             now = self._clock.now()

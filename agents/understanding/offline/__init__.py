@@ -22,9 +22,9 @@ from agents.understanding.offline.repetition import is_repeat
 from agents.understanding.offline.tone import is_negative, tone_score
 
 __all__ = [
-    "DEFAULT_CONFIG",
     "ClassifiedIntent",
     "ClassifierConfig",
+    "DEFAULT_CONFIG",
     "Estimator",
     "Example",
     "FeatureSet",

@@ -47,14 +47,16 @@ _OPT_OUT = re.compile(
     r"|\bstop (?:sending|texting|messaging|emailing|spamming|writing|contacting|calling|bothering|the (?:messages"
     r"|texts|newsletter|notifications|reminders|promos|spam|mailing))\b"
     r"|\b(?:do not|don't|dont|never) (?:text|message|contact|write|email|call|send)\w* (?:me|us)\b"
-    r"|\b(?:remove|delete|take) (?:me|my (?:number|phone|email|contact))\b.{0,20}\b(?:from|off)\b"
+    r"|\b(?:remove|delete|take) (?:me|my (?:number|phone|email|contact))\b.{0,20}\b(?:from|off) (?:your |the |all |this )?"
+    r"(?:list|mailing|contact|database|newsletter|spam|marketing|whatsapp|sms|messages|texts)"
     r"|\bno more (?:messages|texts|reminders|promos|promotions|emails|spam|notifications|marketing|offers)\b"
     r"|\bотпиш|\bотписат|\bотписк"
     r"|\bне (?:пишите|присылайте|звоните|беспокойте|отправляйте|шлите) (?:мне|нам|больше)"
     r"|\bбольше (?:мне )?не (?:пишите|присылайте|звоните|беспокойте|отправляйте|шлите)"
     r"|\bхватит (?:мне )?(?:писать|присылать|слать|спамить|звонить|названивать)"
     r"|\bперестаньте (?:мне )?(?:писать|присылать|слать|звонить|спамить)"
-    r"|\b(?:удалите|уберите|исключите) (?:меня|мой (?:номер|телефон|контакт)) (?:из|с)\b"
+    r"|\b(?:удалите|уберите|исключите) (?:меня|мой (?:номер|телефон|контакт)) (?:из|с) (?:вашей |вашего |ваших |всех )?"
+    r"(?:рассылк|баз|списк|контакт|чат|ватсап|whatsapp|вайбер|телеграм|смс)"
     r"|\bне (?:надо|нужно|хочу)(?: мне)?(?: больше)? (?:рассылк|напоминани|акци|сообщени|получать рассылк)"
 )
 
@@ -69,14 +71,21 @@ _HUMAN = re.compile(
     r"|\b(?:talk|speak|chat) (?:to|with) (?:a |an |the |your |some |a real )?(?:person|human|manager|someone"
     r"|somebody|agent|representative|rep|owner|boss|supervisor|administrator|admin|staff|operator)\b"
     r"|\b(?:connect|transfer|put) me (?:to|through|with)\b"
+    r"|\b(?:want|need) a (?:real |live )?person\b|\bperson (?:please|pls)\b"
+    r"|\b(?:not|don't|dont) (?:want )?(?:to talk |to chat )?(?:to |with )?(?:a |the |this )?bot\b"
+    r"|\bне хочу (?:общаться |говорить |разговаривать |переписываться )?с бот|\bчеловек нужен\b"
+    r"|\bс (?:настоящим|живым) (?:человеком|сотрудником|оператором)"
     r"|\bоператор|\bживо(?:й|го|му|м) (?:человек|сотрудник|оператор)|\bс живым\b|\bживого\b"
-    r"|\b(?:позовите|позови|позвать|дайте|соедините|переключите|свяжите|нужен|хочу|можно)\b[^.?!]{0,20}?"
+    r"|\b(?:позовите|позови|позвать|дайте|дай|соедините|соедини|переключите|свяжите)\b[^.?!]{0,20}?"
     r"\b(?:менеджер|администратор|админ|руководител|директор|человек|оператор|управляющ|старш|сотрудник)"
+    r"|\b(?:нужен|нужна|нужно|хочу) (?:живой |живого |настоящего |настоящий )?(?:человек|оператор|менеджер)\w*$"
+    r"|\b(?:можно|хочу|хотелось бы) (?:с|со) (?:менеджер|администратор|админ|руководител|директор|человек"
+    r"|оператор|управляющ|живым|сотрудник)"
     r"|\b(?:поговорить|говорить|общаться) с (?:менеджер|руководител|человек|живым|администратор|оператор"
     r"|владельц|директор)"
 )
 
-_CORRECT_ANYWHERE = re.compile(
+_CORRECT_MARKER = re.compile(
     r"\b(?:i meant|i mean|meant to say|correction|typo|i made a mistake|my mistake|my bad|wrong number"
     r"|i misspoke|i was wrong|точнее|вернее|ошибся|ошиблась|ошибочка|опечатка|опечатался|опечаталась"
     r"|имел в виду|имела в виду|поправка|поправлюсь|исправлюсь|перепутал|перепутала"
@@ -90,6 +99,10 @@ _CORRECT_NOT_BUT = re.compile(
     r"\bnot\s+[^,]{1,20}?(?:,|\bbut\b)\s*(?P<new>.+)|\bне\s+[^,]{1,20}?,?\s+а\s+(?P<ru>.+)"
 )
 _CORRECT_MAX_WORDS = 8
+_MARKER_LEAD = 2
+"""A correction marker counts within the first words ("ой, я ошибся") …"""
+_SHORT_MESSAGE = 5
+"""… or anywhere in a short message; "the previous invoice had a typo" is no correction."""
 
 _CANCEL_PHRASES = (
     "never mind", "nevermind", "nvm", "forget it", "forget about it", "forget that", "scratch that",
@@ -157,7 +170,10 @@ def _human(lowered: str, tokens: list[str]) -> bool:
 
 
 def _correct(lowered: str, tokens: list[str]) -> bool:
-    if _CORRECT_ANYWHERE.search(lowered):
+    marker = _CORRECT_MARKER.search(lowered)
+    if marker is not None and (
+        len(words(lowered[: marker.start()])) <= _MARKER_LEAD or len(tokens) <= _SHORT_MESSAGE
+    ):
         return True
     if len(tokens) > _CORRECT_MAX_WORDS:
         return False

@@ -40,15 +40,15 @@ _WEAK_STEMS: dict[Language, tuple[str, ...]] = {
            "блин", "капец", "жесть"),
 }  # fmt: skip
 _STRONG_PHRASES: dict[Language, tuple[str, ...]] = {
-    "en": ("third time", "how many times", "what a joke", "is this a joke", "are you kidding", "are you joking",
+    "en": ("third time", "how many more times", "what a joke", "is this a joke", "are you kidding", "are you joking",
            "what the hell", "i will sue", "fed up", "sick of", "sick and tired", "never again", "waste of time",
            "waste of money"),
-    "ru": ("третий раз", "который раз", "сколько можно", "вы издеваетесь", "вы серьезно", "какого черта",
+    "ru": ("третий раз", "который раз", "вы издеваетесь", "вы серьезно", "какого черта",
            "в суд", "роспотребнадзор", "больше никогда", "верните деньги немедленно", "что за дела"),
 }  # fmt: skip
 _PHRASES: dict[Language, tuple[str, ...]] = {
     "en": (
-        "still waiting", "still not", "still no ", "still haven't",
+        "still waiting", "still not", "still no", "still haven't",
         "still hasn't", "yet again", "not happy", "waited for",
         "nobody answers", "no one answers", "nobody replies", "immediately", "money back now", "seriously",
         "report you", "again?",
@@ -65,7 +65,12 @@ _REASSURANCES: dict[Language, tuple[str, ...]] = {
     "ru": ("не страшно", "ничего страшного", "не проблема", "без проблем", "не беда", "не плохо", "неплохо",
            "все нормально", "все хорошо", "ничего ужасного", "не ужасно"),
 }  # fmt: skip
-_NEGATIONS = frozenset({"not", "no", "never", "isn't", "wasn't", "не", "ни", "нисколько", "совсем не"})
+_NEGATIONS = frozenset({"not", "no", "never", "isn't", "wasn't", "не", "ни", "нисколько"})
+_STRONG_PATTERNS = re.compile(
+    r"\bсколько можно\s*(?:ждать|терпеть|повторять|просить|писать|звонить|уже|[?!.]|$)"
+    r"|\bhow many times (?:do|must|should|have|will) i (?:have to |need to )?(?:ask|tell|write|call|repeat|say)"
+)
+"""Strong signals that need context: "сколько можно ждать" but not "через сколько можно ходить"."""
 _EXCLAIM = re.compile(r"!{3,}|\?!|!\?|\?{4,}")
 _SHOUT_WORDS = 3
 _SHOUT_LETTERS = 10
@@ -96,6 +101,7 @@ def tone_score(text: str, language: Language) -> int:
                 score += 1
         score += 2 * sum(1 for phrase in _STRONG_PHRASES[lang] if _has(padded, lowered, phrase))
         score += sum(1 for phrase in _PHRASES[lang] if _has(padded, lowered, phrase))
+    score += 2 * len(_STRONG_PATTERNS.findall(lowered))
     if _EXCLAIM.search(text):
         score += 1
     if is_shouting(text):

@@ -1,0 +1,1 @@
+"""Benchmarks: speed and size figures measured on the real in-process path."""
