@@ -22,6 +22,7 @@ from agents.understanding import DialogueContext, Understanding
 from graph import guardrails, routing
 from graph.state import RECENT_LIMIT, ConversationState, OutMessage
 from tools.ids import ContactId
+from tools.notifications import NewNotification, NotificationKind
 
 SPECIALISTS: dict[str, Specialist] = {
     s.name: s
@@ -244,6 +245,16 @@ def specialist_node(name: str) -> Callable[[ConversationState, Runtime[RunDeps]]
                 summary=outcome.approval.summary,
                 proposal=outcome.approval.proposal,
                 key=f"{state['message_id']}:approval",
+            )
+            await deps.stores.notifications.notify(
+                NewNotification(
+                    NotificationKind.APPROVAL_PENDING,
+                    "team:sales" if outcome.approval.kind != "escalation" else "team:support",
+                    f"Waiting for approval: {outcome.approval.kind}",
+                    outcome.approval.summary,
+                    link=f"{deps.console_url}/console/approvals/{approval.id}",
+                ),
+                key=f"{state['message_id']}:approval-notify",
             )
             update["pending"] = {
                 "approval_id": approval.id,
