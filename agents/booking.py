@@ -130,6 +130,30 @@ class BookingCoordinator:
         if later and turn.offered:
             start = max(start, decode(turn.offered[-1]).start + timedelta(minutes=1))
             end = max(end, start + timedelta(days=7))
+        chosen = await self._find(turn, slots, start, end)
+        name = service_name(turn, slots["service"])
+        template = "booking_offer_slots"
+        if not chosen:
+            template = "booking_nearest"
+            chosen = await self._find(turn, slots, end, end + timedelta(days=14))
+            if not chosen:
+                slots.pop("after", None)
+                slots.pop("before", None)
+                chosen = await self._find(
+                    turn, slots, now, now + timedelta(days=deps.playbook.booking.horizon_days)
+                )
+        if not chosen:
+            slots.pop("from", None)
+            slots.pop("until", None)
+            outcome.done = True
+            return outcome.say(deps.replies.text("booking_no_slots", turn.language, service=name))
+        labels = [deps.replies.when(s.start, turn.language) for s in chosen]
+        text = deps.replies.text(template, turn.language, service=name, slots="; ".join(labels))
+        return outcome.say(text, *labels).expect("choice", tuple(encode(s) for s in chosen))
+
+    async def _find(self, turn: Turn, slots: dict[str, str], start: datetime, end: datetime) -> list[Slot]:
+        """Up to the playbook's number of free slots in [start, end), within the preferred hours."""
+        deps = turn.deps
         found = await deps.appointments.free_slots(slots["service"], start=start, end=end)
         after = time.fromisoformat(slots["after"]) if "after" in slots else None
         before = time.fromisoformat(slots["before"]) if "before" in slots else None
@@ -140,19 +164,7 @@ class BookingCoordinator:
             if (after is None or s.start.astimezone(zone).time() >= after)
             and (before is None or s.start.astimezone(zone).time() < before)
         ]
-        chosen = spread(fitting, deps.playbook.booking.slots_to_offer, zone)
-        name = service_name(turn, slots["service"])
-        if not chosen:
-            slots.pop("from", None)
-            slots.pop("until", None)
-            return outcome.say(
-                deps.replies.text("booking_no_slots", turn.language, service=name), *yes_no(turn.language)
-            ).expect("date")
-        labels = [deps.replies.when(s.start, turn.language) for s in chosen]
-        return outcome.say(
-            deps.replies.text("booking_offer_slots", turn.language, service=name, slots="; ".join(labels)),
-            *labels,
-        ).expect("choice", tuple(encode(s) for s in chosen))
+        return spread(fitting, deps.playbook.booking.slots_to_offer, zone)
 
     async def _ask_missing_field(self, turn: Turn, outcome: Outcome) -> Outcome | None:
         deps = turn.deps
@@ -173,9 +185,10 @@ class BookingCoordinator:
             if f"f:{field}" in outcome.slots:
                 continue
             label = FIELD_LABELS[field]["ru" if turn.language == "ru" else "en"]
-            return outcome.say(deps.replies.text("booking_ask_field", turn.language, field=label)).expect(
-                f"field:{field}"
-            )
+            question = deps.replies.text("booking_ask_field", turn.language, field=label)
+            if turn.expecting and turn.expecting.startswith("field:"):
+                question = f"{deps.replies.text('accepted', turn.language)} {question}"
+            return outcome.say(question).expect(f"field:{field}")
         return None
 
     def _confirm(self, turn: Turn, outcome: Outcome) -> Outcome:

@@ -132,9 +132,12 @@ class InternalRouter:
         for field in request.required_fields:
             if f"f:{field}" in slots or any(known.get(name) for name in SHARED_FOR.get(field, (field,))):
                 continue
-            return outcome.say(
-                turn.deps.replies.text("internal_ask_field", turn.language, field=_field_label(field, lang))
-            ).expect(f"field:{field}")
+            question = turn.deps.replies.text(
+                "internal_ask_field", turn.language, field=_field_label(field, lang)
+            )
+            if turn.expecting and turn.expecting.startswith("field:"):
+                question = f"{turn.deps.replies.text('accepted', turn.language)} {question}"
+            return outcome.say(question).expect(f"field:{field}")
         return await self._route(turn, outcome, request.team)
 
     async def _route(self, turn: Turn, outcome: Outcome, team_id: str) -> Outcome:

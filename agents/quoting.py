@@ -108,6 +108,8 @@ class QuotingAgent:
                 slots["service"] = matches[0].id
             elif picked is not None:
                 slots["service"] = picked
+            if "service" not in slots and self._non_standard(turn):
+                return self._ask_staff(turn, outcome)
             if "service" not in slots:
                 names = [service_name(turn, s.id) for s in projects[:5]]
                 return outcome.say(
@@ -121,9 +123,12 @@ class QuotingAgent:
             )
         service = playbook.service(slots["service"])
         assert service.estimate is not None
+        scope = service.estimate.scope
+        corrected = turn.meaning.repair is Repair.CORRECT and self._correct(turn, slots, scope)
+        if corrected and turn.expecting == "consent":
+            return self._present(turn, outcome, service)
         if turn.expecting == "consent":
             return await self._consent(turn, outcome, service)
-        scope = service.estimate.scope
         if turn.expecting and turn.expecting.startswith("scope:"):
             question = next((q for q in scope if q.id == turn.expecting.removeprefix("scope:")), None)
             if question is not None:
@@ -135,6 +140,33 @@ class QuotingAgent:
             if f"a:{question.id}" not in slots:
                 return self._ask(turn, outcome, question, scope)
         return self._present(turn, outcome, service)
+
+    @staticmethod
+    def _non_standard(turn: Turn) -> bool:
+        """A described request that matches nothing in the catalogue, when the playbook sends those to staff."""
+        playbook = turn.deps.playbook
+        described = len(turn.meaning.text.split()) >= 4 and turn.expecting != "service"
+        return playbook.approvals.non_standard_requests and described and not turn.meaning.entities.catalog
+
+    def _ask_staff(self, turn: Turn, outcome: Outcome) -> Outcome:
+        summary = f"Non-standard request (not in the catalogue): {turn.meaning.text[:500]}"
+        outcome.slots["non_standard"] = turn.meaning.text[:500]
+        outcome.approval = ApprovalRequest(
+            "non_standard", summary, {"request": turn.meaning.text[:500], "answer": ""}
+        )
+        return outcome.say(turn.deps.replies.text("non_standard_ack", turn.language))
+
+    @staticmethod
+    def _correct(turn: Turn, slots: dict[str, str], scope: list[ScopeQuestion]) -> bool:
+        """Apply "не 40, а 45 м2" / "actually 4 rooms" to the answered question with that unit."""
+        changed = False
+        for quantity in turn.meaning.entities.quantities:
+            for question in scope:
+                unit = question.unit or ("rooms" if "room" in question.id else None)
+                if question.kind == "number" and unit == quantity.unit and f"a:{question.id}" in slots:
+                    slots[f"a:{question.id}"] = str(quantity.value)
+                    changed = True
+        return changed
 
     def _ask(
         self, turn: Turn, outcome: Outcome, question: ScopeQuestion, scope: list[ScopeQuestion]
@@ -259,6 +291,25 @@ class QuotingAgent:
         """Staff approved (maybe with new amounts) or rejected the estimate."""
         slots = dict(turn.slots)
         outcome = Outcome(slots=slots)
+        if request.kind == "non_standard":
+            outcome.done = True
+            outcome.slots = {}
+            if decision.action == "reject":
+                reason = decision.note or (
+                    "мы такое не выполняем" if turn.language == "ru" else "we don't do this"
+                )
+                return outcome.say(turn.deps.replies.text("approval_rejected", turn.language, reason=reason))
+            answer = (
+                decision.changes.get("answer")
+                or decision.note
+                or (
+                    "менеджер свяжется с вами, чтобы обсудить детали"
+                    if turn.language == "ru"
+                    else "a manager will contact you to discuss the details"
+                )
+            )
+            outcome.actions.append(f"non-standard request {decision.action}d by {decision.by}")
+            return outcome.say(turn.deps.replies.text("non_standard_answer", turn.language, answer=answer))
         service = turn.deps.playbook.service(slots["service"])
         if decision.action == "reject":
             outcome.done = True

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from agents._common import learn_contact_details, ordinal_pick, save_contact, service_name, yes_no
 from agents.base import ApprovalRequest, Decision, Outcome, Turn
+from agents.discounts import asks_for_discount, decide_discount, offer_discounts, pick_discount
 from agents.understanding import ChoiceKind, Repair
 from agents.understanding.entities import parse_money
 from tools.crm import LeadSource, NewLead
@@ -122,6 +123,10 @@ class SalesQualifier:
         outcome = Outcome(slots=slots)
         learn_contact_details(turn, outcome)
         shared = {**turn.shared, **outcome.shared}
+        if turn.expecting == "discount":
+            return pick_discount(turn, outcome)
+        if asks_for_discount(turn.meaning.text):
+            return offer_discounts(turn, outcome)
         if turn.expecting == "confirm:book":
             return self._after_offer(turn, outcome)
         if turn.expecting == "consent":
@@ -337,5 +342,6 @@ class SalesQualifier:
         )
 
     async def resume(self, turn: Turn, request: ApprovalRequest, decision: Decision) -> Outcome:
-        """The sales qualifier does not ask for approval."""
-        return Outcome(slots=dict(turn.slots))
+        """Staff decided about a discount the customer asked for."""
+        outcome = Outcome(slots=dict(turn.slots), done=True)
+        return decide_discount(turn, request, decision, outcome)

@@ -18,7 +18,7 @@ from agents.internal import InternalRouter
 from agents.quoting import QuotingAgent
 from agents.sales import SalesQualifier
 from agents.support import SupportTriage
-from agents.understanding import DialogueContext, Understanding
+from agents.understanding import DialogueContext, Repair, Understanding
 from graph import guardrails, routing
 from graph.state import RECENT_LIMIT, ConversationState, OutMessage
 from tools.ids import ContactId
@@ -128,13 +128,27 @@ async def supervise(state: ConversationState, runtime: Runtime[RunDeps]) -> Upda
         )
         buttons = list(state.get("buttons", [])) if state.get("active_agent") else []
         return {"route": "finish", "outbox": [_message(again, "guardrails", meaning, buttons=buttons)]}
+    active = state.get("active_agent")
+    if meaning.repair is Repair.CANCEL and active and not state.get("pending"):
+        slots = {name: values for name, values in state.get("slots", {}).items() if name != active}
+        text = deps.replies.text("flow_cancelled", language)
+        return {
+            "route": "finish",
+            "active_agent": None,
+            "expecting": None,
+            "offered": [],
+            "question": "",
+            "buttons": [],
+            "slots": slots,
+            "suspended": [],
+            "outbox": [_message(text, active, meaning)],
+        }
     route = routing.choose(meaning, active=state.get("active_agent"), expecting=state.get("expecting"))
     if route.clarify:
         options = [label(intent, language) for intent in route.clarify]
         text = deps.replies.text("fallback_clarify", language, options=" / ".join(options))
         return {"route": "finish", "outbox": [_message(text, "unknown", meaning, buttons=options)]}
     update: Update = {"route": route.agent}
-    active = state.get("active_agent")
     if route.digression and active and active != route.agent:
         update["suspended"] = [
             {

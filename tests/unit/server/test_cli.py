@@ -54,6 +54,13 @@ def test_playbook_check_on_a_broken_copy_prints_the_precise_error_and_fails(tmp_
         ["db", "upgrade"],
         ["db", "current"],
         ["serve"],
+        ["chat"],
+        ["nlu"],
+        ["approvals"],
+        ["approvals", "list"],
+        ["approvals", "edit"],
+        ["bench"],
+        ["bench", "turns"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
