@@ -15,7 +15,7 @@ from rich.console import Console
 from graph import Inbound, TurnResult
 from server.assembly import Frontdesk, open_frontdesk
 from server.settings import Settings
-from tools.conversations import ApprovalStatus
+from tools.conversations import ApprovalStatus, Direction
 
 out = Console(highlight=False)
 
@@ -41,6 +41,16 @@ def _show(result: TurnResult, *, buttons: list[str]) -> None:
             f"      [yellow]· waiting for staff: approval {result.approval_id}[/yellow] "
             "[dim](/approve ID, /edit ID key=value, /reject ID reason)[/dim]"
         )
+
+
+async def _show_pushed(desk: Frontdesk, conversation_id: str, shown: set[str], *, first: bool) -> None:
+    """Print messages the business sent on its own since the last prompt (a staff decision, a payment)."""
+    transcript = await desk.stores.conversations.transcript(conversation_id, limit=20)
+    for message in transcript:
+        if message.direction is Direction.OUT and message.id not in shown:
+            shown.add(message.id)
+            if not first and message.text:
+                out.print(f"[dim]{message.agent or ''}[/dim] [bold cyan]bot>[/bold cyan] {message.text}")
 
 
 async def _command(desk: Frontdesk, line: str) -> TurnResult | None:
@@ -73,7 +83,12 @@ async def _session(
         )
         lines = (await asyncio.to_thread(script.read_text, encoding="utf-8")).splitlines() if script else None
         buttons: list[str] = []
+        shown: set[str] = set()
+        conversation_id = f"{channel}:{session}"
+        first = True
         while True:
+            await _show_pushed(desk, conversation_id, shown, first=first)
+            first = False
             if lines is not None:
                 if not lines:
                     break
@@ -96,7 +111,9 @@ async def _session(
             inbound = Inbound(
                 channel=channel, chat_id=session, sender_id=session, text=text, message_id=uuid.uuid4().hex
             )
-            _show(await desk.runner.handle(inbound), buttons=buttons)
+            result = await desk.runner.handle(inbound)
+            shown.update(reply.id for reply in result.replies)
+            _show(result, buttons=buttons)
 
 
 def chat(

@@ -4,15 +4,17 @@ Two feature sets are available: character n-grams within word boundaries
 (``char_wb`` 2–5, robust to typos and inflection) and, on top, TF-IDF over word
 lemmas and lemma bigrams (pymorphy3 for Russian, light stemming for English).
 
-sklearn's vectorisers are used to fit the vocabulary and IDF weights; the fitted
-blocks are then read out into plain dictionaries and arrays (`Block`) so that one
-message is vectorised in a fraction of a millisecond, without sklearn's per-call
-validation overhead.
+sklearn's vectorisers fit the vocabulary and IDF weights at training time (sklearn
+is imported only then); the fitted blocks are read out into plain dictionaries and
+arrays (`Block`) with a picklable description of their analyzer, so that one
+message is vectorised in a fraction of a millisecond by this module's own
+analyzers, which give exactly sklearn's terms.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,11 +23,13 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-from sklearn.pipeline import FeatureUnion  # type: ignore[import-untyped]
 
 from agents.understanding.offline.lemmas import lemmatize
 from agents.understanding.offline.text import clean
+
+CHAR_NGRAMS = (2, 5)
+"""The smallest and largest character n-gram."""
+_WHITE_SPACES = re.compile(r"\s\s+")
 
 
 class FeatureSet(StrEnum):
@@ -37,11 +41,20 @@ class FeatureSet(StrEnum):
     """Character n-grams plus word-lemma unigrams and bigrams."""
 
 
+class AnalyzerKind(StrEnum):
+    """How a block turns a text into terms."""
+
+    CHARS = "chars"
+    """`char_features`: character n-grams within words of the cleaned text."""
+    LEMMAS = "lemmas"
+    """`lemma_features`: lemma unigrams and bigrams."""
+
+
 @dataclass(frozen=True)
 class Block:
     """One fitted TF-IDF block (sublinear tf, L2-normalised, then weighted)."""
 
-    analyzer: Callable[[str], list[str]]
+    analyzer: AnalyzerKind
     vocabulary: Mapping[str, int]
     idf: NDArray[np.float64]
     weight: float
@@ -57,6 +70,33 @@ class SparseRow:
     values: NDArray[np.float64]
 
 
+def char_ngrams(text: str, min_n: int = CHAR_NGRAMS[0], max_n: int = CHAR_NGRAMS[1]) -> list[str]:
+    """The character n-grams of the words of `text`, each word padded with a space on both sides.
+
+    The same terms, in the same order, as sklearn's ``char_wb`` analyzer: runs of
+    whitespace are squeezed, and a word shorter than an n-gram gives itself once.
+    """
+    ngrams: list[str] = []
+    append = ngrams.append
+    for word in _WHITE_SPACES.sub(" ", text).split():
+        padded = f" {word} "
+        length = len(padded)
+        for n in range(min_n, max_n + 1):
+            offset = 0
+            append(padded[offset : offset + n])
+            while offset + n < length:
+                offset += 1
+                append(padded[offset : offset + n])
+            if offset == 0:  # a short word is counted once
+                break
+    return ngrams
+
+
+def char_features(text: str) -> list[str]:
+    """Character 2–5-grams of the cleaned `text` (the analyzer of the character vectorizer)."""
+    return char_ngrams(clean(text))
+
+
 def lemma_features(text: str) -> list[str]:
     """Lemma unigrams and bigrams of `text` (the analyzer of the lemma vectorizer)."""
     lemmas = lemmatize(text)
@@ -64,10 +104,18 @@ def lemma_features(text: str) -> list[str]:
     return lemmas + bigrams
 
 
+ANALYZERS: Mapping[AnalyzerKind, Callable[[str], list[str]]] = {
+    AnalyzerKind.CHARS: char_features,
+    AnalyzerKind.LEMMAS: lemma_features,
+}
+
+
 def _char_vectorizer() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+
     return TfidfVectorizer(
         analyzer="char_wb",
-        ngram_range=(2, 5),
+        ngram_range=CHAR_NGRAMS,
         preprocessor=clean,
         token_pattern=None,
         sublinear_tf=True,
@@ -75,6 +123,8 @@ def _char_vectorizer() -> Any:
 
 
 def _lemma_vectorizer() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(analyzer=lemma_features, token_pattern=None, sublinear_tf=True)
 
 
@@ -82,11 +132,13 @@ def fit_blocks(
     texts: Sequence[str], features: FeatureSet, lemma_weight: float = 1.0
 ) -> tuple[Any, tuple[Block, ...]]:
     """Fit the vectorisers of `features` on `texts`: the sparse training matrix and the fitted blocks."""
-    parts: list[tuple[str, Any]] = [("chars", _char_vectorizer())]
-    weights = {"chars": 1.0}
+    from sklearn.pipeline import FeatureUnion  # type: ignore[import-untyped]
+
+    parts: list[tuple[str, Any]] = [(AnalyzerKind.CHARS.value, _char_vectorizer())]
+    weights = {AnalyzerKind.CHARS.value: 1.0}
     if features is FeatureSet.CHARS_LEMMAS:
-        parts.append(("lemmas", _lemma_vectorizer()))
-        weights["lemmas"] = lemma_weight
+        parts.append((AnalyzerKind.LEMMAS.value, _lemma_vectorizer()))
+        weights[AnalyzerKind.LEMMAS.value] = lemma_weight
     union = FeatureUnion(parts, transformer_weights=weights)
     matrix = union.fit_transform(list(texts)).tocsr()
     blocks: list[Block] = []
@@ -94,7 +146,7 @@ def fit_blocks(
     for name, fitted in union.transformer_list:
         vocabulary = {str(term): int(column) for term, column in fitted.vocabulary_.items()}
         idf = np.asarray(fitted.idf_, dtype=np.float64)
-        blocks.append(Block(fitted.build_analyzer(), vocabulary, idf, weights[name], offset))
+        blocks.append(Block(AnalyzerKind(name), vocabulary, idf, weights[name], offset))
         offset += len(idf)
     return matrix, tuple(blocks)
 
@@ -104,10 +156,11 @@ def vectorize(blocks: Sequence[Block], text: str) -> SparseRow:
     indices: list[int] = []
     values: list[float] = []
     for block in blocks:
-        counts = Counter(term for term in block.analyzer(text) if term in block.vocabulary)
+        vocabulary = block.vocabulary
+        counts = Counter(term for term in ANALYZERS[block.analyzer](text) if term in vocabulary)
         if not counts:
             continue
-        columns = [block.vocabulary[term] for term in counts]
+        columns = [vocabulary[term] for term in counts]
         raw = [
             (1.0 + math.log(count)) * float(block.idf[column])
             for count, column in zip(counts.values(), columns, strict=True)

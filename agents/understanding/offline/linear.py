@@ -4,7 +4,8 @@ Two estimators are supported: multinomial logistic regression and a linear SVM
 (one-vs-rest). Either one's decision values go through a softmax whose
 temperature is fitted at training time on 3-fold out-of-fold decision values
 (minimum negative log-likelihood), so the top score reads as a probability.
-The fitted coefficients are kept as plain arrays for fast scoring.
+The fitted coefficients are kept as plain arrays for fast scoring; sklearn is
+imported only to train.
 """
 
 from __future__ import annotations
@@ -17,10 +18,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
-from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from agents.understanding.offline.examples import AUGMENTED, PLAYBOOK, Example
 from tools.intents import Intent
@@ -59,6 +56,11 @@ class LinearFit:
         return probabilities
 
 
+def sample_weight(example: Example, playbook_weight: float) -> float:
+    """The training weight of `example`: `playbook_weight` for the playbook's own, else 1."""
+    return playbook_weight if example.source == PLAYBOOK else 1.0
+
+
 def _softmax(logits: NDArray[np.float64]) -> NDArray[np.float64]:
     shifted = logits - logits.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
@@ -67,6 +69,9 @@ def _softmax(logits: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def _estimator(estimator: Estimator, c: float) -> Any:
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
+
     if estimator is Estimator.LOGREG:
         return LogisticRegression(C=c, max_iter=3000, random_state=RANDOM_STATE)
     return LinearSVC(C=c, max_iter=5000, random_state=RANDOM_STATE)
@@ -75,6 +80,8 @@ def _estimator(estimator: Estimator, c: float) -> Any:
 def _fit_once(
     estimator: Estimator, c: float, matrix: Any, labels: NDArray[np.str_], weights: NDArray[np.float64]
 ) -> Any:
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
     model = _estimator(estimator, c)
     # One BLAS thread: with lbfgs, thread start-up costs more than it saves on matrices this small.
     with threadpool_limits(limits=1):
@@ -94,7 +101,7 @@ def fit_linear(
     """Fit `estimator` on the rows of `matrix` labelled by `examples`, then its temperature."""
     strength = DEFAULT_C[estimator] if c is None else c
     labels = np.array([example.intent.value for example in examples])
-    weights = np.array([playbook_weight if e.source == PLAYBOOK else 1.0 for e in examples])
+    weights = np.array([sample_weight(example, playbook_weight) for example in examples])
     model = _fit_once(estimator, strength, matrix, labels, weights)
     intents = tuple(Intent(label) for label in model.classes_)
     temperature = _temperature(estimator, strength, matrix, labels, weights, examples) if calibrate else 1.0
@@ -123,6 +130,8 @@ def _temperature(
     counts = Counter(labels[base].tolist())
     if len(counts) < 2 or min(counts.values()) < FOLDS:
         return 1.0
+    from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
+
     splitter = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=RANDOM_STATE)
     logits: list[NDArray[np.float64]] = []
     truth: list[NDArray[np.intp]] = []

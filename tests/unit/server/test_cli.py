@@ -64,9 +64,13 @@ def test_playbook_check_on_a_broken_copy_prints_the_precise_error_and_fails(tmp_
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
-    result = _run(*command, "--help")
-    assert result.returncode == 0
-    assert "Usage" in result.stdout and len(result.stdout.splitlines()) > 5
+    from typer.testing import CliRunner
+
+    from server.cli import app
+
+    result = CliRunner().invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output and len(result.output.splitlines()) > 5
 
 
 def test_db_upgrade_creates_the_embedded_database(tmp_path: Path) -> None:
