@@ -36,7 +36,7 @@ def create_understanding(settings: Settings, playbook: Playbook) -> Understander
     """The offline understanding, behind the LLM one when an API key is configured."""
     from agents.understanding.adapter import OfflineUnderstanding
 
-    offline = OfflineUnderstanding(playbook)
+    offline = OfflineUnderstanding(playbook, cache_dir=settings.data_dir / "cache")
     if settings.openai_api_key is None:
         return offline
     from agents.understanding.llm import LlmUnderstanding, create_chat_model

@@ -1,18 +1,25 @@
 """The offline understanding: the default adapter, with no network and no key.
 
 It combines the bilingual intent classifier (trained at start-up from the
-playbook's examples and built-in ones), the entity extractors, tone and repair
-detection. Deterministic: the same message in the same context always gets the
+playbook's examples and built-in ones, or read from its disk cache), the entity
+extractors, tone and repair detection. Deterministic: the same message in the same context always gets the
 same meaning.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from agents.understanding.entities import extract_entities
 from agents.understanding.model import DialogueContext, Entities, Repair, Understanding
-from agents.understanding.offline import IntentClassifier, detect_language, detect_repair, is_negative
+from agents.understanding.offline import (
+    IntentClassifier,
+    detect_language,
+    detect_repair,
+    is_negative,
+    load_or_train,
+)
 from tools.intents import Intent
 from tools.playbook import Playbook
 from tools.playbook._types import Language
@@ -25,9 +32,12 @@ _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 class OfflineUnderstanding:
     """The `Understander` that runs in-process for English and Russian."""
 
-    def __init__(self, playbook: Playbook, classifier: IntentClassifier | None = None) -> None:
+    def __init__(
+        self, playbook: Playbook, classifier: IntentClassifier | None = None, *, cache_dir: Path | None = None
+    ) -> None:
+        """Use `classifier`, else the one trained for `playbook` (cached in `cache_dir` when given)."""
         self._playbook = playbook
-        self._classifier = classifier or IntentClassifier.train(playbook)
+        self._classifier = classifier or load_or_train(playbook, cache_dir)
 
     async def understand(self, text: str, context: DialogueContext) -> Understanding:
         """The meaning of `text`; never raises for any input."""

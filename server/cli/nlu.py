@@ -58,7 +58,9 @@ def nlu(
     from agents.understanding.adapter import OfflineUnderstanding
 
     settings = Settings(**({"playbook": playbook} if playbook else {}))  # type: ignore[arg-type]
-    understanding = OfflineUnderstanding(load_playbook(settings.playbook))
+    understanding = OfflineUnderstanding(
+        load_playbook(settings.playbook), cache_dir=settings.data_dir / "cache"
+    )
     context = DialogueContext(now=datetime.now(UTC), expecting=expecting)
     table = Table("text", "agent", "intent", "conf", "lang", "entities")
     for line in sys.stdin:

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tools.clock import Clock
 from tools.errors import IdempotencyMismatch, NotFound
 from tools.ids import new_id
-from tools.sql.engine import WRITE
+from tools.sql.engine import writing
 from tools.sql.schema import activities, audit_log, contacts, idempotency_keys
 
 T = TypeVar("T")
@@ -75,23 +75,21 @@ class SqlBase:
         if existing is not None:
             return await load(existing)
         try:
-            async with self._engine.connect() as raw:
-                connection = await raw.execution_options(**WRITE)
-                async with connection.begin():
-                    again = await self._recorded(key, operation, request, connection)
-                    if again is not None:
-                        result_id = again
-                    else:
-                        result_id = await work(connection)
-                        await connection.execute(
-                            insert(idempotency_keys).values(
-                                key=key,
-                                operation=operation,
-                                fingerprint=request,
-                                result_id=result_id,
-                                created_at=self._clock.now(),
-                            )
+            async with writing(self._engine) as connection, connection.begin():
+                again = await self._recorded(key, operation, request, connection)
+                if again is not None:
+                    result_id = again
+                else:
+                    result_id = await work(connection)
+                    await connection.execute(
+                        insert(idempotency_keys).values(
+                            key=key,
+                            operation=operation,
+                            fingerprint=request,
+                            result_id=result_id,
+                            created_at=self._clock.now(),
                         )
+                    )
         except IntegrityError as error:
             twin = await self._recorded(key, operation, request)
             if twin is not None:

@@ -23,7 +23,7 @@ from tools.conversations import (
 from tools.errors import Conflict, NotFound
 from tools.ids import ContactId, new_id
 from tools.sql._unit import Change, SqlBase
-from tools.sql.engine import WRITE
+from tools.sql.engine import writing
 from tools.sql.schema import approvals, conversations, messages
 
 
@@ -101,8 +101,7 @@ class SqlConversations(SqlBase):
 
     async def _insert_once(self, table: Any, values: Mapping[str, object], lookup: Any) -> Row[Any]:
         """Insert a row unless a unique twin exists; return the stored row either way."""
-        async with self._engine.connect() as raw:
-            connection = await raw.execution_options(**WRITE)
+        async with writing(self._engine) as connection:
             try:
                 async with connection.begin():
                     existing = (await connection.execute(lookup)).first()
@@ -163,16 +162,14 @@ class SqlConversations(SqlBase):
             return [_conversation(row) for row in (await connection.execute(query)).all()]
 
     async def _update(self, conversation_id: ConversationId, values: dict[str, object]) -> Conversation:
-        async with self._engine.connect() as raw:
-            connection = await raw.execution_options(**WRITE)
-            async with connection.begin():
-                result = await connection.execute(
-                    update(conversations)
-                    .where(conversations.c.id == conversation_id)
-                    .values(**values, updated_at=self._clock.now())
-                )
-                if not result.rowcount:
-                    raise NotFound(f"no conversation {conversation_id!r}")
+        async with writing(self._engine) as connection, connection.begin():
+            result = await connection.execute(
+                update(conversations)
+                .where(conversations.c.id == conversation_id)
+                .values(**values, updated_at=self._clock.now())
+            )
+            if not result.rowcount:
+                raise NotFound(f"no conversation {conversation_id!r}")
         return await self.get_conversation(conversation_id)
 
     async def update_conversation(
@@ -203,17 +200,15 @@ class SqlConversations(SqlBase):
         conversation = await self._update(
             conversation_id, {"owner": owner.value, "owner_staff": staff_id if owner is Owner.STAFF else None}
         )
-        async with self._engine.connect() as raw:
-            connection = await raw.execution_options(**WRITE)
-            async with connection.begin():
-                action = "conversation.taken_over" if owner is Owner.STAFF else "conversation.handed_back"
-                await self.record(
-                    connection,
-                    Change(action, "conversation", conversation_id, f"owner {owner.value}"),
-                    actor=actor,
-                    key=new_id("own"),
-                    contact_id=conversation.contact_id,
-                )
+        async with writing(self._engine) as connection, connection.begin():
+            action = "conversation.taken_over" if owner is Owner.STAFF else "conversation.handed_back"
+            await self.record(
+                connection,
+                Change(action, "conversation", conversation_id, f"owner {owner.value}"),
+                actor=actor,
+                key=new_id("own"),
+                contact_id=conversation.contact_id,
+            )
         return conversation
 
     async def record_inbound(
@@ -236,8 +231,7 @@ class SqlConversations(SqlBase):
             "actions": [],
             "created_at": at,
         }
-        async with self._engine.connect() as raw:
-            connection = await raw.execution_options(**WRITE)
+        async with writing(self._engine) as connection:
             try:
                 async with connection.begin():
                     await connection.execute(insert(messages).values(**values))
@@ -264,46 +258,42 @@ class SqlConversations(SqlBase):
     ) -> tuple[Conversation, list[Message]]:
         """Store a turn's replies (once per position) and the conversation's new state, in one transaction."""
         stored: list[Message] = []
-        async with self._engine.connect() as raw:
-            connection = await raw.execution_options(**WRITE)
-            async with connection.begin():
-                for seq, reply in enumerate(replies, start=first_seq):
-                    lookup = select(messages).where(messages.c.reply_to == reply_to, messages.c.seq == seq)
-                    row = (await connection.execute(lookup)).first()
-                    if row is None:
-                        values = {
-                            "id": new_id("msg"),
-                            "conversation_id": conversation_id,
-                            "direction": Direction.OUT.value,
-                            "text": reply.text,
-                            "reply_to": reply_to,
-                            "seq": seq,
-                            "agent": reply.agent,
-                            "intent": reply.intent,
-                            "author": reply.author,
-                            "buttons": list(reply.buttons),
-                            "actions": list(reply.actions),
-                            "created_at": self._clock.now(),
-                        }
-                        await connection.execute(insert(messages).values(**values))
-                        stored.append(_message_from(values))
-                    else:
-                        stored.append(_message(row))
-                changes: dict[str, object] = {"updated_at": self._clock.now()}
-                if language is not None:
-                    changes["language"] = language
-                if active_agent is not None:
-                    changes["active_agent"] = active_agent or None
-                if awaiting_approval is not None:
-                    changes["awaiting_approval"] = awaiting_approval
-                await connection.execute(
-                    update(conversations).where(conversations.c.id == conversation_id).values(**changes)
-                )
-                row = (
-                    await connection.execute(
-                        select(conversations).where(conversations.c.id == conversation_id)
-                    )
-                ).one()
+        async with writing(self._engine) as connection, connection.begin():
+            for seq, reply in enumerate(replies, start=first_seq):
+                lookup = select(messages).where(messages.c.reply_to == reply_to, messages.c.seq == seq)
+                row = (await connection.execute(lookup)).first()
+                if row is None:
+                    values = {
+                        "id": new_id("msg"),
+                        "conversation_id": conversation_id,
+                        "direction": Direction.OUT.value,
+                        "text": reply.text,
+                        "reply_to": reply_to,
+                        "seq": seq,
+                        "agent": reply.agent,
+                        "intent": reply.intent,
+                        "author": reply.author,
+                        "buttons": list(reply.buttons),
+                        "actions": list(reply.actions),
+                        "created_at": self._clock.now(),
+                    }
+                    await connection.execute(insert(messages).values(**values))
+                    stored.append(_message_from(values))
+                else:
+                    stored.append(_message(row))
+            changes: dict[str, object] = {"updated_at": self._clock.now()}
+            if language is not None:
+                changes["language"] = language
+            if active_agent is not None:
+                changes["active_agent"] = active_agent or None
+            if awaiting_approval is not None:
+                changes["awaiting_approval"] = awaiting_approval
+            await connection.execute(
+                update(conversations).where(conversations.c.id == conversation_id).values(**changes)
+            )
+            row = (
+                await connection.execute(select(conversations).where(conversations.c.id == conversation_id))
+            ).one()
         return _conversation(row), stored
 
     async def record_reply(
@@ -426,27 +416,25 @@ class SqlConversations(SqlBase):
         """Record staff's decision (Conflict if already decided)."""
         if status is ApprovalStatus.PENDING:
             raise Conflict("a decision must approve, edit or reject")
-        async with self._engine.connect() as raw:
-            connection = await raw.execution_options(**WRITE)
-            async with connection.begin():
-                result = await connection.execute(
-                    update(approvals)
-                    .where(approvals.c.id == approval_id, approvals.c.status == ApprovalStatus.PENDING.value)
-                    .values(
-                        status=status.value,
-                        decided_by=decided_by,
-                        decision_note=note,
-                        changes=dict(changes or {}),
-                        decided_at=self._clock.now(),
-                    )
+        async with writing(self._engine) as connection, connection.begin():
+            result = await connection.execute(
+                update(approvals)
+                .where(approvals.c.id == approval_id, approvals.c.status == ApprovalStatus.PENDING.value)
+                .values(
+                    status=status.value,
+                    decided_by=decided_by,
+                    decision_note=note,
+                    changes=dict(changes or {}),
+                    decided_at=self._clock.now(),
                 )
-                if result.rowcount:
-                    await self.audit(
-                        connection,
-                        Change(f"approval.{status.value}", "approval", approval_id, note or status.value),
-                        actor=decided_by,
-                        key=new_id("dec"),
-                    )
+            )
+            if result.rowcount:
+                await self.audit(
+                    connection,
+                    Change(f"approval.{status.value}", "approval", approval_id, note or status.value),
+                    actor=decided_by,
+                    key=new_id("dec"),
+                )
         approval = await self.get_approval(approval_id)
         if not result.rowcount:
             raise Conflict(

@@ -8,6 +8,10 @@ transactions so that concurrent writers queue instead of failing.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,7 +90,20 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-async def write_connection(engine: AsyncEngine) -> AsyncConnection:
-    """A connection whose transactions take the write lock at once on SQLite."""
-    connection = await engine.connect()
-    return await connection.execution_options(**WRITE)
+_sqlite_writers: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def writing(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for a write transaction.
+
+    On SQLite, writers of one process queue on an asyncio lock before taking the
+    database's write lock, instead of spinning in SQLite's busy handler (which
+    sleeps in growing steps and makes the slowest turns slow). Other processes
+    still wait on the busy timeout. PostgreSQL writers run concurrently.
+    """
+    lock: asyncio.Lock | None = None
+    if engine.dialect.name == "sqlite":
+        lock = _sqlite_writers.setdefault(engine.sync_engine, asyncio.Lock())
+    async with lock if lock is not None else nullcontext(), engine.connect() as raw:
+        yield await raw.execution_options(**WRITE)

@@ -1,5 +1,11 @@
-"""Offline understanding parts: language, lemmas, intents, tone, repair and repetition, without an LLM."""
+"""Offline understanding parts: language, lemmas, intents, tone, repair and repetition, without an LLM.
 
+Importing the package does not import scikit-learn: it is needed only to train
+the intent classifier, and `load_or_train` skips training when a cached
+classifier fits.
+"""
+
+from agents.understanding.offline.cache import load_or_train
 from agents.understanding.offline.classifier import (
     DEFAULT_CONFIG,
     ClassifiedIntent,
@@ -35,6 +41,7 @@ __all__ = [
     "detect_repair",
     "is_negative",
     "is_repeat",
+    "load_or_train",
     "lemma",
     "lemmatize",
     "looks_transliterated",
