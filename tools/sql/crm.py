@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import Table, and_, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -58,6 +58,34 @@ def _contact(row: Row[Any]) -> Contact:
         opted_out=row.opted_out,
         merged_into=ContactId(row.merged_into) if row.merged_into else None,
         created_at=row.created_at,
+    )
+
+
+def _note(row: Row[Any]) -> Note:
+    return Note(NoteId(row.id), ContactId(row.contact_id), row.author, row.text, row.created_at)
+
+
+def _consent(row: Row[Any]) -> Consent:
+    return Consent(
+        ConsentId(row.id),
+        ContactId(row.contact_id),
+        row.purpose,
+        row.granted,
+        row.text,
+        row.channel,
+        row.created_at,
+    )
+
+
+def _activity(row: Row[Any]) -> Activity:
+    return Activity(
+        ActivityId(row.id),
+        ContactId(row.contact_id),
+        row.kind,
+        row.summary,
+        row.reference,
+        row.actor,
+        row.created_at,
     )
 
 
@@ -531,21 +559,18 @@ class SqlCrm(SqlBase):
 
     async def _note(self, note_id: str) -> Note:
         async with self._engine.connect() as connection:
-            row = (await connection.execute(select(notes).where(notes.c.id == note_id))).one()
-        return Note(NoteId(row.id), ContactId(row.contact_id), row.author, row.text, row.created_at)
+            return _note((await connection.execute(select(notes).where(notes.c.id == note_id))).one())
+
+    async def _for_contact(self, table: Table, contact_id: ContactId) -> Sequence[Row[Any]]:
+        """A live contact's rows of `table`, oldest first."""
+        live = await self.get_contact(contact_id)
+        query = select(table).where(table.c.contact_id == live.id).order_by(table.c.created_at, table.c.id)
+        async with self._engine.connect() as connection:
+            return (await connection.execute(query)).all()
 
     async def notes(self, contact_id: ContactId) -> list[Note]:
         """A contact's notes, oldest first."""
-        live = await self.get_contact(contact_id)
-        async with self._engine.connect() as connection:
-            rows = (
-                await connection.execute(
-                    select(notes)
-                    .where(notes.c.contact_id == live.id)
-                    .order_by(notes.c.created_at, notes.c.id)
-                )
-            ).all()
-        return [Note(NoteId(r.id), ContactId(r.contact_id), r.author, r.text, r.created_at) for r in rows]
+        return [_note(row) for row in await self._for_contact(notes, contact_id)]
 
     async def record_consent(
         self, contact_id: ContactId, *, purpose: str, granted: bool, text: str, channel: str, key: str
@@ -586,61 +611,14 @@ class SqlCrm(SqlBase):
 
     async def _consent(self, consent_id: str) -> Consent:
         async with self._engine.connect() as connection:
-            row = (await connection.execute(select(consents).where(consents.c.id == consent_id))).one()
-        return Consent(
-            ConsentId(row.id),
-            ContactId(row.contact_id),
-            row.purpose,
-            row.granted,
-            row.text,
-            row.channel,
-            row.created_at,
-        )
+            return _consent(
+                (await connection.execute(select(consents).where(consents.c.id == consent_id))).one()
+            )
 
     async def consents(self, contact_id: ContactId) -> list[Consent]:
         """A contact's consent records, oldest first."""
-        live = await self.get_contact(contact_id)
-        async with self._engine.connect() as connection:
-            rows = (
-                await connection.execute(
-                    select(consents)
-                    .where(consents.c.contact_id == live.id)
-                    .order_by(consents.c.created_at, consents.c.id)
-                )
-            ).all()
-        return [
-            Consent(
-                ConsentId(r.id),
-                ContactId(r.contact_id),
-                r.purpose,
-                r.granted,
-                r.text,
-                r.channel,
-                r.created_at,
-            )
-            for r in rows
-        ]
+        return [_consent(row) for row in await self._for_contact(consents, contact_id)]
 
     async def timeline(self, contact_id: ContactId) -> list[Activity]:
         """A contact's activity across CRM, calendar, billing, orders and tickets, oldest first."""
-        live = await self.get_contact(contact_id)
-        async with self._engine.connect() as connection:
-            rows = (
-                await connection.execute(
-                    select(activities)
-                    .where(activities.c.contact_id == live.id)
-                    .order_by(activities.c.created_at, activities.c.id)
-                )
-            ).all()
-        return [
-            Activity(
-                ActivityId(r.id),
-                ContactId(r.contact_id),
-                r.kind,
-                r.summary,
-                r.reference,
-                r.actor,
-                r.created_at,
-            )
-            for r in rows
-        ]
+        return [_activity(row) for row in await self._for_contact(activities, contact_id)]
