@@ -123,6 +123,8 @@ class QuotingAgent:
             )
         service = playbook.service(slots["service"])
         assert service.estimate is not None
+        if turn.expecting == "contact" and slots.get("awaiting_contact"):
+            return await self._invoice_or_ask_contact(turn, outcome, service)
         scope = service.estimate.scope
         corrected = turn.meaning.repair is Repair.CORRECT and self._correct(turn, slots, scope)
         if corrected and turn.expecting == "consent":
@@ -226,11 +228,24 @@ class QuotingAgent:
             return self._estimate_reply(
                 turn, outcome, service, Decimal(outcome.slots["low"]), Decimal(outcome.slots["high"])
             )
-        outcome.done = True
         if choice.kind is ChoiceKind.NO:
+            outcome.done = True
             outcome.slots = {}
             return outcome.say(deps.replies.text("quote_declined", turn.language))
-        await save_contact(turn, {**turn.shared, **outcome.shared})
+        return await self._invoice_or_ask_contact(turn, outcome, service)
+
+    async def _invoice_or_ask_contact(self, turn: Turn, outcome: Outcome, service: Service) -> Outcome:
+        """Issue the invoice once a phone or email is known (asked for first, once)."""
+        deps = turn.deps
+        known = {**turn.shared, **outcome.shared}
+        if not known.get("phone") and not known.get("email"):
+            outcome.slots["awaiting_contact"] = "yes"
+            invalid = turn.expecting == "contact" and turn.meaning.entities.phone_text is not None
+            return outcome.say(
+                deps.replies.text("invalid_phone" if invalid else "ask_contact", turn.language)
+            ).expect("contact")
+        outcome.done = True
+        await save_contact(turn, known)
         playbook = deps.playbook
         low, high = Decimal(outcome.slots["low"]), Decimal(outcome.slots["high"])
         rules = service.estimate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -31,6 +32,18 @@ class Verdict:
     topic_reply: str | None = None
 
 
+def mentions(text: str, keyword: str) -> bool:
+    """Whether `text` contains `keyword` as a word ("суд" in "в суде", but "war" not in "warranty").
+
+    Cyrillic keywords may take a short ending (Russian inflection); Latin ones a plural "s".
+    """
+    word = keyword.strip().lower()
+    if not word:
+        return False
+    ending = r"\w{0,3}" if re.search("[а-яё]", word) else r"(?:s|es)?"
+    return re.search(rf"(?<!\w){re.escape(word)}{ending}(?!\w)", text.lower()) is not None
+
+
 def _digits(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
 
@@ -50,7 +63,8 @@ SURE = 0.7
 
 
 def _sure(meaning: Understanding, intent: Intent, free_text: bool) -> bool:
-    return meaning.intent is intent and meaning.confidence >= SURE and not free_text
+    explicit_other = meaning.repair in {Repair.CANCEL, Repair.SKIP, Repair.CORRECT}
+    return meaning.intent is intent and meaning.confidence >= SURE and not free_text and not explicit_other
 
 
 def check(
@@ -76,12 +90,12 @@ def check(
     if human or text.strip() in _HUMAN_WORDS:
         return Verdict(Guard.HUMAN, "the customer asked for a person")
     for topic in playbook.topics.forbidden:
-        if any(word.lower() in text for word in topic.keywords.all()):
+        if any(mentions(text, word) for word in topic.keywords.all()):
             return Verdict(Guard.FORBIDDEN, f"forbidden topic {topic.id}", topic.reply.get(language))
     rules = playbook.escalation
-    if any(word.lower() in text for word in rules.legal_keywords.all()):
+    if any(mentions(text, word) for word in rules.legal_keywords.all()):
         return Verdict(Guard.ESCALATE, "legal or compliance words")
-    if any(word.lower() in text for word in rules.keywords.all()):
+    if any(mentions(text, word) for word in rules.keywords.all()):
         return Verdict(Guard.ESCALATE, "an escalation keyword")
     if rules.negative_tone and meaning.negative:
         return Verdict(Guard.ESCALATE, "the customer is upset")

@@ -20,7 +20,7 @@ from agents.sales import SalesQualifier
 from agents.support import SupportTriage
 from agents.understanding import DialogueContext, Repair, Understanding
 from graph import guardrails, routing
-from graph.state import RECENT_LIMIT, ConversationState, OutMessage
+from graph.state import RECENT_LIMIT, ConversationState, OutMessage, RepeatCount
 from tools.ids import ContactId
 from tools.notifications import NewNotification, NotificationKind
 
@@ -58,10 +58,13 @@ async def understand(state: ConversationState, runtime: Runtime[RunDeps]) -> Upd
     """Understand the customer's message and pin the conversation language."""
     deps = runtime.context
     text = state.get("text", "")
+    expecting = state.get("expecting")
+    if expecting and expecting.startswith(("q:", "field:")):
+        expecting = expecting.split(":", 1)[1]
     context = DialogueContext(
         now=deps.clock.now(),
         language=state.get("language"),
-        expecting=state.get("expecting"),
+        expecting=expecting,
         offered_times=_offered_times(state),
         active_agent=state.get("active_agent"),
         recent_customer_texts=tuple(state.get("recent", [])),
@@ -81,20 +84,25 @@ async def understand(state: ConversationState, runtime: Runtime[RunDeps]) -> Upd
     return {"meaning": meaning, "language": language, "outbox": [], "route": ""}
 
 
-def _repeats(state: ConversationState, text: str) -> int:
+def _repeats(state: ConversationState, text: str) -> RepeatCount:
+    """How many times in a row the customer has sent this message to the same question."""
     normalised = " ".join(text.lower().split())
-    if len(normalised) < 6:
-        return 0
-    count = 1
-    for earlier in reversed(state.get("recent", [])):
-        if " ".join(earlier.lower().split()) != normalised:
-            break
-        count += 1
-    return count
+    question = state.get("question", "")
+    previous = state.get("repeat")
+    same = previous is not None and previous["text"] == normalised and previous["question"] == question
+    count = previous["count"] + 1 if same and previous is not None else 1
+    return {"text": normalised, "question": question, "count": count if len(normalised) >= 2 else 0}
 
 
 async def supervise(state: ConversationState, runtime: Runtime[RunDeps]) -> Update:
     """Guardrails first, then routing to exactly one specialist."""
+    meaning = state["meaning"]
+    assert meaning is not None
+    repeat = _repeats(state, meaning.text)
+    return {**await _decide(state, runtime, repeat), "repeat": repeat}
+
+
+async def _decide(state: ConversationState, runtime: Runtime[RunDeps], repeat: RepeatCount) -> Update:
     deps = runtime.context
     meaning = state["meaning"]
     assert meaning is not None
@@ -105,7 +113,7 @@ async def supervise(state: ConversationState, runtime: Runtime[RunDeps]) -> Upda
         deps.playbook,
         meaning,
         language=language,
-        repeats=_repeats(state, meaning.text),
+        repeats=repeat["count"],
         contact=contact,
         first_turn=first_turn,
         expecting=state.get("expecting"),
@@ -143,7 +151,12 @@ async def supervise(state: ConversationState, runtime: Runtime[RunDeps]) -> Upda
             "suspended": [],
             "outbox": [_message(text, active, meaning)],
         }
-    route = routing.choose(meaning, active=state.get("active_agent"), expecting=state.get("expecting"))
+    route = routing.choose(
+        meaning,
+        active=state.get("active_agent"),
+        expecting=state.get("expecting"),
+        buttons=state.get("buttons", []),
+    )
     if route.clarify:
         options = [label(intent, language) for intent in route.clarify]
         text = deps.replies.text("fallback_clarify", language, options=" / ".join(options))
@@ -166,7 +179,7 @@ async def supervise(state: ConversationState, runtime: Runtime[RunDeps]) -> Upda
 def _message(
     text: str,
     agent: str,
-    meaning: Understanding,
+    meaning: Understanding | None,
     *,
     buttons: list[str] | None = None,
     actions: list[str] | None = None,
@@ -175,7 +188,7 @@ def _message(
         "text": text,
         "buttons": buttons or [],
         "agent": agent,
-        "intent": meaning.intent.value,
+        "intent": meaning.intent.value if meaning is not None else "",
         "actions": actions or [],
     }
 
@@ -215,8 +228,7 @@ def _turn(state: ConversationState, agent: str, deps: RunDeps) -> Turn:
 
 def apply(state: ConversationState, agent: str, outcome: Outcome) -> Update:
     """Fold a specialist's outcome into the state."""
-    meaning = state["meaning"]
-    assert meaning is not None
+    meaning = state.get("meaning")
     slots = dict(state.get("slots", {}))
     slots[agent] = outcome.slots
     if outcome.done:
@@ -278,6 +290,7 @@ def specialist_node(name: str) -> Callable[[ConversationState, Runtime[RunDeps]]
                 "proposal": dict(outcome.approval.proposal),
             }
             update["active_agent"] = name
+            update["meaning"] = None
         if outcome.done and state.get("suspended") and not outcome.transfer and outcome.approval is None:
             flow = state["suspended"][0]
             update.update(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agents.understanding import ChoiceKind, Repair, Understanding
@@ -14,6 +15,9 @@ UNSURE = 0.35
 
 _ANSWERS = {
     "phone": lambda m: m.entities.phone is not None or m.entities.phone_text is not None,
+    "contact": lambda m: (
+        m.entities.phone is not None or m.entities.email is not None or m.entities.phone_text is not None
+    ),
     "email": lambda m: m.entities.email is not None,
     "name": lambda m: m.entities.name is not None,
     "date": lambda m: bool(m.entities.dates),
@@ -50,13 +54,28 @@ def answers_question(meaning: Understanding, expecting: str | None) -> bool:
     return bool(check and check(meaning))
 
 
-def choose(meaning: Understanding, *, active: str | None, expecting: str | None) -> Route:
+def picks_a_button(meaning: Understanding, buttons: Sequence[str]) -> bool:
+    """Whether the message is one of the buttons just shown, or its number."""
+    text = meaning.text.strip().lower().lstrip("#").rstrip(".)")
+    if not buttons or not text:
+        return False
+    if text.isdigit():
+        return 0 < int(text) <= len(buttons)
+    return text in {button.strip().lower() for button in buttons}
+
+
+def choose(
+    meaning: Understanding, *, active: str | None, expecting: str | None, buttons: Sequence[str] = ()
+) -> Route:
     """Pick the specialist for this turn (exactly one)."""
     wanted = agent_for(meaning.intent).value
     if active:
         if meaning.repair in {Repair.CORRECT, Repair.SKIP, Repair.CANCEL} or answers_question(
             meaning, expecting
         ):
+            return Route(active)
+        picked = meaning.entities.choice is not None and expecting in {"which", "discount"}
+        if picks_a_button(meaning, buttons) or picked:
             return Route(active)
         if wanted == active or wanted in {Agent.UNKNOWN.value, Agent.SMALLTALK.value}:
             return Route(active)

@@ -24,6 +24,14 @@ class OutMessage(TypedDict):
     actions: list[str]
 
 
+class RepeatCount(TypedDict):
+    """The customer's last message and how often it was sent in a row to the same question."""
+
+    text: str
+    question: str
+    count: int
+
+
 class PendingApproval(TypedDict):
     """The action paused for staff."""
 
@@ -85,5 +93,7 @@ class ConversationState(TypedDict, total=False):
     """The specialist chosen this turn."""
     meaning: Understanding | None
     """This turn's understanding (cleared before the checkpoint is kept)."""
+    repeat: RepeatCount | None
+    """The last message and its repetitions, for the repeated-message escalation."""
     escalation_reason: str
     """Why the guardrails escalated this turn."""

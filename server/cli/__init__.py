@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from server.cli import approvals, bench, chat, db, nlu, playbook, serve
+from server.cli import approvals, bench, chat, conversations, db, nlu, playbook, serve
 
 app = typer.Typer(
     name="frontdesk",
@@ -17,6 +17,7 @@ app.add_typer(playbook.app, name="playbook")
 app.add_typer(db.app, name="db")
 app.add_typer(approvals.app, name="approvals")
 app.add_typer(bench.app, name="bench")
+app.add_typer(conversations.app, name="conversations")
 app.command("chat")(chat.chat)
 app.command("nlu")(nlu.nlu)
 app.command("serve")(serve.serve)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 import sys
 import time
 import uuid
@@ -39,7 +40,7 @@ def _show(result: TurnResult, *, buttons: list[str]) -> None:
     if result.approval_id:
         out.print(
             f"      [yellow]· waiting for staff: approval {result.approval_id}[/yellow] "
-            "[dim](/approve ID, /edit ID key=value, /reject ID reason)[/dim]"
+            "[dim](/approve ID, /edit ID key=value or key='a sentence', /reject ID reason)[/dim]"
         )
 
 
@@ -63,11 +64,13 @@ async def _command(desk: Frontdesk, line: str) -> TurnResult | None:
     if name in {"/approve", "/reject", "/edit"} and len(parts) >= 2:
         rest = parts[2] if len(parts) > 2 else ""
         if name == "/edit":
-            changes = dict(item.split("=", 1) for item in rest.split() if "=" in item)
+            changes = dict(item.split("=", 1) for item in shlex.split(rest) if "=" in item)
             return await desk.runner.decide(parts[1], action="edit", by="staff:cli", changes=changes)
         action = name.removeprefix("/")
         return await desk.runner.decide(parts[1], action=action, by="staff:cli", note=rest or None)
-    out.print("commands: /approvals, /approve ID, /edit ID key=value…, /reject ID reason, /quit")
+    out.print(
+        "commands: /approvals, /approve ID, /edit ID key=value or key='a sentence'…, /reject ID reason, /quit"
+    )
     return None
 
 
@@ -129,7 +132,7 @@ def chat(
 ) -> None:
     """Chat with the business in the terminal; see which agent answered and what it did.
 
-    Staff commands inside the chat: /approvals, /approve ID, /edit ID key=value, /reject ID reason.
+    Staff commands inside the chat: /approvals, /approve ID, /edit ID key=value or key='a sentence', /reject ID reason.
     """
     overrides = {"playbook": playbook} if playbook else {}
     settings = Settings(**overrides)  # type: ignore[arg-type]

@@ -44,7 +44,11 @@ async def test_cancel_mid_flow_stops_it(studio: Frontdesk) -> None:
     await chat.say("хочу записаться на маникюр в пятницу")
     assert chat.buttons
     await chat.say("передумал, не надо")
-    assert (await studio.stores.conversations.get_conversation("telegram:c1")).active_agent is None
+    conversation = await studio.stores.conversations.get_conversation("telegram:c1")
+    assert conversation.active_agent is None
+    assert not (await studio.stores.crm.get_contact(conversation.contact_id)).opted_out, (
+        "a cancel is not an opt-out"
+    )
     assert await studio.stores.calendar.list_bookings() == []
 
 
@@ -78,6 +82,9 @@ async def test_human_at_any_moment_hands_over_and_the_bot_goes_silent(studio: Fr
     assert chat.last is not None and chat.last.silent and chat.last.replies == []
     [note] = await studio.stores.notifications.list_notifications()
     assert note.kind is NotificationKind.ESCALATION
+    await studio.stores.conversations.set_owner("telegram:h", Owner.BOT, staff_id=None, actor="staff:olga")
+    reply = await chat.say("Сколько стоит мужская стрижка?")
+    assert "2 200" in reply and chat.agent == "sales", "after the hand-back the bot answers again"
 
 
 async def test_human_in_english_too(renovation: Frontdesk) -> None:
@@ -110,3 +117,20 @@ async def test_an_angry_customer_is_escalated_to_staff(studio: Frontdesk) -> Non
     assert approval.kind == "escalation"
     await studio.runner.decide(approval.id, action="approve", by="staff:olga")
     assert (await studio.stores.conversations.get_conversation("telegram:angry")).owner is Owner.STAFF
+
+
+async def test_keywords_match_words_not_parts_of_words(studio: Frontdesk) -> None:
+    chat = Chat(studio, customer="kw")
+    await chat.say("Is there a warranty on the gel polish? I have an issue with it")
+    assert chat.last is not None and not chat.last.approval_id, chat.log
+    assert chat.agent != "guardrails", chat.log
+
+
+async def test_a_bare_number_answers_the_budget_question(studio: Frontdesk) -> None:
+    chat = Chat(studio, customer="budget")
+    await chat.say("Сколько стоит?")
+    await chat.say("на свадьбу")
+    assert "бюджет" in chat.log[-1].lower(), chat.log
+    await chat.say("50000")
+    state = await studio.runner.graph.aget_state({"configurable": {"thread_id": "telegram:budget"}})
+    assert state.values["slots"]["sales"]["budget"] == "50000"

@@ -36,7 +36,9 @@ async def test_a_small_quote_in_russian_becomes_an_invoice_payment_and_an_operat
     await _scope(chat, "40 м2")
     estimate = chat.log[-1]
     assert "₽" in estimate and chat.buttons == ["Да", "Нет"], "\n".join(chat.log)
-    invoice_reply = await chat.say("да")
+    asked = await chat.say("да")
+    assert "телефон" in asked.lower(), "contact details are asked for before the invoice"
+    invoice_reply = await chat.say("+7 916 000 11 22")
     assert "/pay/" in invoice_reply
     [invoice] = await renovation.stores.billing.list_invoices()
     [quote] = await renovation.stores.billing.list_quotes()
@@ -82,6 +84,7 @@ async def test_an_expensive_quote_waits_for_staff_and_resumes_after_a_restart(
         assert approval.status is ApprovalStatus.EDITED and approval.decided_by == "staff:olga-kuznetsova"
         chat = Chat(desk, customer="big")
         await chat.say("yes")
+        await chat.say("john.smith@example.com")
         [invoice] = await desk.stores.billing.list_invoices()
         assert invoice.amount_minor == 170_000_000
 

@@ -187,12 +187,15 @@ def _correct(lowered: str, tokens: list[str]) -> bool:
 
 
 def _only(tokens: list[str], phrases: tuple[str, ...], spare: int) -> bool:
-    """Whether `tokens` hold one of `phrases` and, besides fillers, at most `spare` other words."""
+    """Whether `tokens` hold one or more of `phrases` and, besides fillers, at most `spare` other words.
+
+    Every phrase present is taken out, so "передумал, не надо" is all cancel.
+    """
     joined = f" {' '.join(tokens)} "
-    for phrase in phrases:
+    found = False
+    for phrase in sorted(phrases, key=len, reverse=True):
         marker = f" {' '.join(words(phrase))} "
-        if marker in joined:
-            rest = joined.replace(marker, " ", 1).split()
-            if len(_content(rest)) <= spare:
-                return True
-    return False
+        while marker in joined:
+            joined = joined.replace(marker, " ", 1)
+            found = True
+    return found and len(_content(joined.split())) <= spare

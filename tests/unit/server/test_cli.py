@@ -61,6 +61,8 @@ def test_playbook_check_on_a_broken_copy_prints_the_precise_error_and_fails(tmp_
         ["approvals", "edit"],
         ["bench"],
         ["bench", "turns"],
+        ["conversations"],
+        ["conversations", "handback"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
