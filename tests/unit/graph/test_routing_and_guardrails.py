@@ -25,7 +25,7 @@ def test_an_answer_to_the_question_stays_in_the_flow_whatever_the_classifier_say
 
 def test_a_confident_question_about_something_else_is_a_digression() -> None:
     route = routing.choose(
-        _meaning("how much is a pedicure?", Intent.PRICING), active="booking", expecting="field:name"
+        _meaning("how much is a pedicure?", Intent.PRICING, 0.7), active="booking", expecting="field:name"
     )
     assert route.agent == "booking", "a free-text answer is only interrupted by a very sure question"
     sure = routing.choose(
