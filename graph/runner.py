@@ -42,6 +42,8 @@ class Inbound:
     """The provider's id of the message (dedup key)."""
     sender_name: str | None = None
     at: datetime | None = None
+    language: str | None = None
+    """The language the channel or widget says the customer uses, pinned until the customer writes otherwise."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ class ConversationRunner:
                 "message_id": message.id,
                 "text": inbound.text,
             }
+            if inbound.language and not conversation.language:
+                values["language"] = inbound.language
             result: dict[str, Any] = await self.graph.ainvoke(
                 values, self._config(conversation.id), context=self.deps, durability="exit"
             )

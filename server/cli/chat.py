@@ -112,7 +112,12 @@ async def _session(
             if text.strip().isdigit() and 0 < int(text.strip()) <= len(buttons):
                 text = buttons[int(text.strip()) - 1]
             inbound = Inbound(
-                channel=channel, chat_id=session, sender_id=session, text=text, message_id=uuid.uuid4().hex
+                channel=channel,
+                chat_id=session,
+                sender_id=session,
+                text=text,
+                message_id=uuid.uuid4().hex,
+                language=lang,
             )
             result = await desk.runner.handle(inbound)
             shown.update(reply.id for reply in result.replies)
@@ -124,7 +129,12 @@ def chat(
     channel: Annotated[
         str, typer.Option(help="Which channel to pretend to be (telegram, whatsapp, webchat…).")
     ] = "cli",
-    lang: Annotated[str | None, typer.Option(help="The language to greet in (en or ru).")] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            help="Pin the conversation to this language (en or ru) until the customer writes in another."
+        ),
+    ] = None,
     script: Annotated[
         Path | None, typer.Option(help="Send the lines of this file instead of reading the keyboard.")
     ] = None,

@@ -1,0 +1,342 @@
+"""The eval suite file format: pydantic models of the YAML, validated at the boundary only.
+
+A file holds one dialogue (a mapping with ``id``, ``start``, ``steps``…) or a suite
+(``suite:`` and a list under ``dialogues:``). Unknown keys are errors. The loader
+turns these models into the frozen dataclasses of `evals.dialogues.model`;
+`frontdesk eval schema` prints their JSON Schema. See ``docs/evals.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    JsonValue,
+    NonNegativeInt,
+    PositiveInt,
+    Tag,
+    TypeAdapter,
+    model_validator,
+)
+
+from evals.dialogues.format_setup import Setup
+from tools.intents import Intent
+
+PORTS = ("crm", "calendar", "billing", "orders", "tickets", "tasks", "notifications", "conversations")
+"""The business-system ports whose write calls are recorded as tool calls."""
+AGENTS = (
+    "sales",
+    "booking",
+    "quoting",
+    "support",
+    "internal",
+    "smalltalk",
+    "unknown",
+    "human",
+    "optout",
+    "escalation",
+    "guardrails",
+    "billing",
+    "staff",
+)
+"""Who a reply can come from: the specialists, the guardrails, payments and staff."""
+
+ToolName = Annotated[str, Field(pattern=rf"^({'|'.join(PORTS)})\.[a-z_]+$")]
+"""``port.method``, e.g. ``calendar.book``."""
+
+
+def _known_agent(value: str) -> str:
+    if value not in AGENTS:
+        raise ValueError(f"must be one of: {', '.join(AGENTS)}")
+    return value
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ValueError(f"is not a valid regular expression ({error})") from None
+    return value
+
+
+class Strict(BaseModel):
+    """A part of the format: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ButtonsExpect(Strict):
+    """The buttons of the last reply that has any."""
+
+    count: NonNegativeInt | None = None
+    """How many buttons."""
+    contains: list[str] = Field(default_factory=list)
+    """Labels that must be among them (case-insensitive)."""
+    equals: list[str] | None = None
+    """The exact labels, in order."""
+
+
+class ToolExpect(Strict):
+    """A write call the step must have made."""
+
+    name: ToolName
+    """``port.method``: crm, calendar, billing, orders, tickets, tasks, notifications or conversations."""
+    args: dict[str, JsonValue] = Field(default_factory=dict)
+    """A subset of the call's arguments (dataclass arguments flattened into their fields)."""
+
+
+class RecordsExpect(Strict):
+    """Records of one kind in the stores."""
+
+    count: NonNegativeInt | None = None
+    """How many records match `where` (all records without `where`); without `count`, at least one."""
+    where: dict[str, JsonValue] = Field(default_factory=dict)
+    """A subset match on the record's fields."""
+
+
+class RecordsByKind(Strict):
+    """Expectations on the stores, by record kind."""
+
+    contacts: RecordsExpect | None = None
+    leads: RecordsExpect | None = None
+    bookings: RecordsExpect | None = None
+    quotes: RecordsExpect | None = None
+    invoices: RecordsExpect | None = None
+    payments: RecordsExpect | None = None
+    orders: RecordsExpect | None = None
+    tickets: RecordsExpect | None = None
+    tasks: RecordsExpect | None = None
+    notifications: RecordsExpect | None = None
+    approvals: RecordsExpect | None = None
+    consents: RecordsExpect | None = None
+
+
+class QuantityExpect(Strict):
+    """A number with a unit."""
+
+    value: Decimal
+    unit: str
+
+
+class EntitiesExpect(Strict):
+    """A subset of what understanding extracted; a key written as ``null`` expects nothing found."""
+
+    catalog: list[str] | None = None
+    """Service, product or region ids."""
+    dates: list[date] | None = None
+    """Days mentioned (ISO)."""
+    times: list[str] | None = None
+    """Exact times mentioned, ``HH:MM``."""
+    phone: str | None = None
+    """E.164, e.g. ``+79161234567``."""
+    email: str | None = None
+    money: list[Decimal] | None = None
+    """Amounts mentioned."""
+    quantities: list[QuantityExpect] | None = None
+    order_id: str | None = None
+    name: str | None = None
+
+
+class ProactiveExpect(Strict):
+    """Messages the business started this step (after a payment, a staff reply)."""
+
+    count: NonNegativeInt | None = None
+    contains: list[str] = Field(default_factory=list)
+
+
+class Expect(Strict):
+    """What must hold after a step. Every key is optional."""
+
+    agent: Annotated[str, AfterValidator(_known_agent)] | None = None
+    """The agent of the last reply."""
+    intent: Intent | None = None
+    """The understood intent of the customer's message."""
+    entities: EntitiesExpect | None = None
+    slots: dict[str, JsonValue] = Field(default_factory=dict)
+    """A subset of the active specialist's slots (and the shared ones)."""
+    reply_contains: list[str] = Field(default_factory=list)
+    reply_matches: list[Annotated[str, AfterValidator(_regex)]] = Field(default_factory=list)
+    reply_not_contains: list[str] = Field(default_factory=list)
+    buttons: ButtonsExpect | None = None
+    tools: list[ToolExpect] = Field(default_factory=list)
+    no_tools: list[ToolName] = Field(default_factory=list)
+    records: RecordsByKind | None = None
+    approval: bool | None = None
+    """Whether an approval was raised this step."""
+    handoff: bool | None = None
+    """Whether staff own the conversation after the step."""
+    language: Literal["en", "ru"] | None = None
+    """The detected language of the replies."""
+    silent: bool | None = None
+    """Whether no reply was released this step."""
+    proactive: ProactiveExpect | None = None
+
+
+class SayStep(Strict):
+    """A customer message."""
+
+    say: str
+    expect: Expect | None = None
+
+
+class StaffAction(Strict):
+    """What staff do."""
+
+    action: Literal["approve", "edit", "reject", "takeover", "handback", "reply"]
+    note: str | None = None
+    """The decision's note (approve / edit / reject)."""
+    changes: dict[str, str | int | float] = Field(default_factory=dict)
+    """Edited values (``low``, ``high``, ``percent``, ``reply``…), for ``edit``."""
+    text: str | None = None
+    """The message staff write, for ``reply``."""
+    by: str = "staff:eval"
+
+    @model_validator(mode="after")
+    def _reply_has_text(self) -> StaffAction:
+        if self.action == "reply" and not self.text:
+            raise ValueError("a staff reply needs text")
+        return self
+
+
+class StaffStep(Strict):
+    """Staff act on the latest pending approval or on the conversation."""
+
+    staff: StaffAction
+    expect: Expect | None = None
+
+
+class EventSpec(Strict):
+    """Something that happens outside the chat."""
+
+    type: Literal["payment"]
+    """``payment``: the latest open invoice is paid."""
+
+
+class EventStep(Strict):
+    """An outside event."""
+
+    event: EventSpec
+    expect: Expect | None = None
+
+
+class AdvanceSpec(Strict):
+    """How far the frozen clock moves."""
+
+    minutes: NonNegativeInt = 0
+    hours: NonNegativeInt = 0
+    days: NonNegativeInt = 0
+
+
+class AdvanceStep(Strict):
+    """Time passes."""
+
+    advance: AdvanceSpec
+    expect: Expect | None = None
+
+
+def _step_kind(value: Any) -> str | None:
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if isinstance(value, dict):
+        for key in ("say", "staff", "event", "advance"):
+            if key in value:
+                return f"{key}-step"
+    return None
+
+
+Step = Annotated[
+    Annotated[SayStep, Tag("say-step")]
+    | Annotated[StaffStep, Tag("staff-step")]
+    | Annotated[EventStep, Tag("event-step")]
+    | Annotated[AdvanceStep, Tag("advance-step")],
+    Discriminator(
+        _step_kind,
+        custom_error_type="step_kind",
+        custom_error_message="must have one of: say, staff, event, advance",
+    ),
+]
+
+
+STEP_TAGS: dict[str, type[BaseModel]] = {
+    "say-step": SayStep,
+    "staff-step": StaffStep,
+    "event-step": EventStep,
+    "advance-step": AdvanceStep,
+}
+"""The tag of each kind of step (pydantic names them in error locations)."""
+
+
+class Simulate(Strict):
+    """A simulated customer (an LLM) instead of scripted steps."""
+
+    persona: str
+    goal: str
+    max_turns: PositiveInt = 12
+
+
+class Final(Strict):
+    """What must hold at the end of the dialogue."""
+
+    records: RecordsByKind | None = None
+    tools: list[ToolExpect] = Field(default_factory=list)
+    """Calls made at any point of the dialogue."""
+    no_tools: list[ToolName] = Field(default_factory=list)
+    handoff: bool | None = None
+
+
+class DialogueSpec(Strict):
+    """One scripted (or simulated) conversation."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    title: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    playbook: str = "examples/studio/playbook.yaml"
+    """Relative to the repository root or to the file."""
+    channel: str = "telegram"
+    language: Literal["en", "ru"] | None = None
+    """Detected from the first message when not given."""
+    start: datetime
+    """The frozen clock's start; without a UTC offset it is read in the business's time zone."""
+    setup: Setup = Field(default_factory=Setup)
+    customer: str | None = None
+    """The sender and chat id (default: the dialogue id)."""
+    steps: list[Step] | None = None
+    simulate: Simulate | None = None
+    final: Final | None = None
+    repeat_policy: Literal["all", "majority"] = "all"
+
+    @model_validator(mode="after")
+    def _steps_or_simulation(self) -> DialogueSpec:
+        if (self.steps is None) == (self.simulate is None):
+            raise ValueError("needs either steps or simulate (one of them)")
+        if self.simulate is not None and self.final is None:
+            raise ValueError("a simulated dialogue needs final assertions to be graded on")
+        return self
+
+
+class SuiteSpec(Strict):
+    """A file of several dialogues."""
+
+    suite: str | None = None
+    """The suite's name (default: the file's stem)."""
+    dialogues: Annotated[list[DialogueSpec], Field(min_length=1)]
+
+
+FileSpec = TypeAdapter(SuiteSpec | DialogueSpec)
+"""A suite file: several dialogues, or one."""
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a suite file."""
+    document = FileSpec.json_schema(mode="validation")
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "Frontdesk eval suite"
+    return document
