@@ -20,9 +20,12 @@ ensure_venv() {
     echo "creating .venv with $python"
     "$python" -m venv .venv
   fi
-  local wanted="$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)-${extras}"
+  local digest="$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)"
+  local wanted="${digest}-${extras}"
   local stamp=.venv/.frontdesk-installed
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  local installed="$(cat "$stamp" 2>/dev/null)"
+  # an install with the dev tools also serves the plain run
+  if [ "$installed" != "$wanted" ] && ! { [ -z "$extras" ] && [ "$installed" = "${digest}-dev" ]; }; then
     echo "installing Frontdesk and its pinned dependencies into .venv"
     .venv/bin/python -m pip install --quiet --upgrade pip
     local target="."
