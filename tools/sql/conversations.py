@@ -245,6 +245,25 @@ class SqlConversations(SqlBase):
                     return _message((await connection.execute(lookup)).one()), False
         return _message_from(values), True
 
+    def _outbound(
+        self, conversation_id: ConversationId, reply: NewReply, *, reply_to: str | None, seq: int
+    ) -> dict[str, Any]:
+        """The row of an outbound message."""
+        return {
+            "id": new_id("msg"),
+            "conversation_id": conversation_id,
+            "direction": Direction.OUT.value,
+            "text": reply.text,
+            "reply_to": reply_to,
+            "seq": seq,
+            "agent": reply.agent,
+            "intent": reply.intent,
+            "author": reply.author,
+            "buttons": list(reply.buttons),
+            "actions": list(reply.actions),
+            "created_at": self._clock.now(),
+        }
+
     async def finish_turn(
         self,
         conversation_id: ConversationId,
@@ -263,20 +282,7 @@ class SqlConversations(SqlBase):
                 lookup = select(messages).where(messages.c.reply_to == reply_to, messages.c.seq == seq)
                 row = (await connection.execute(lookup)).first()
                 if row is None:
-                    values = {
-                        "id": new_id("msg"),
-                        "conversation_id": conversation_id,
-                        "direction": Direction.OUT.value,
-                        "text": reply.text,
-                        "reply_to": reply_to,
-                        "seq": seq,
-                        "agent": reply.agent,
-                        "intent": reply.intent,
-                        "author": reply.author,
-                        "buttons": list(reply.buttons),
-                        "actions": list(reply.actions),
-                        "created_at": self._clock.now(),
-                    }
+                    values = self._outbound(conversation_id, reply, reply_to=reply_to, seq=seq)
                     await connection.execute(insert(messages).values(**values))
                     stored.append(_message_from(values))
                 else:
@@ -302,20 +308,7 @@ class SqlConversations(SqlBase):
         """Store an outbound message answering `reply_to` at position `seq` (the same one on a retry)."""
         row = await self._insert_once(
             messages,
-            {
-                "id": new_id("msg"),
-                "conversation_id": conversation_id,
-                "direction": Direction.OUT.value,
-                "text": reply.text,
-                "reply_to": reply_to,
-                "seq": seq,
-                "agent": reply.agent,
-                "intent": reply.intent,
-                "author": reply.author,
-                "buttons": list(reply.buttons),
-                "actions": list(reply.actions),
-                "created_at": self._clock.now(),
-            },
+            self._outbound(conversation_id, reply, reply_to=reply_to, seq=seq),
             select(messages).where(messages.c.reply_to == reply_to, messages.c.seq == seq),
         )
         return _message(row)
@@ -327,18 +320,8 @@ class SqlConversations(SqlBase):
         row = await self._insert_once(
             messages,
             {
-                "id": new_id("msg"),
-                "conversation_id": conversation_id,
-                "direction": Direction.OUT.value,
-                "text": reply.text,
+                **self._outbound(conversation_id, reply, reply_to=None, seq=0),
                 "provider_id": f"proactive:{key}",
-                "seq": 0,
-                "agent": reply.agent,
-                "intent": reply.intent,
-                "author": reply.author,
-                "buttons": list(reply.buttons),
-                "actions": list(reply.actions),
-                "created_at": self._clock.now(),
             },
             select(messages).where(
                 messages.c.conversation_id == conversation_id, messages.c.provider_id == f"proactive:{key}"
