@@ -216,7 +216,7 @@ class QuotingAgent:
             turn.language,
             service=service_name(turn, service.id),
             price=price,
-            assumptions="; ".join(rules.assumptions.get(_lang(turn))[:3]),
+            assumptions="; ".join(a.rstrip(".; ") for a in rules.assumptions.get(_lang(turn))[:3]),
             valid_days=rules.valid_days,
         )
         return outcome.say(text, *yes_no(turn.language)).expect("consent")

@@ -12,6 +12,7 @@ from agents.understanding import ChoiceKind, Repair
 from agents.understanding.entities import parse_money
 from tools.crm import LeadSource, NewLead
 from tools.leads import LeadFacts, choose_owner, qualify
+from tools.money import per_unit
 from tools.notifications import NewNotification, NotificationKind
 from tools.playbook.catalog import Package, Service
 from tools.playbook.rules import QualificationQuestion
@@ -181,7 +182,7 @@ class SalesQualifier:
         text = turn.deps.replies.price_range(
             playbook.minor_units(service.price.low), playbook.minor_units(service.price.high), turn.language
         )
-        return f"{text} / {service.price.per}" if service.price.per else text
+        return text + per_unit(service.price.per, turn.language)
 
     def _next_question(self, turn: Turn, slots: dict[str, str]) -> QualificationQuestion | None:
         qualification = turn.deps.playbook.qualification

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from agents.understanding import Repair, Understanding
+from agents.understanding import ChoiceKind, Repair, Understanding
 from tools.crm import Contact
 from tools.intents import Intent
 from tools.playbook import Playbook
@@ -63,8 +63,19 @@ SURE = 0.7
 
 
 def _sure(meaning: Understanding, intent: Intent, free_text: bool) -> bool:
+    """The classifier alone decides only for a sure, non-answer message ("No" answers a question; it is no opt-out)."""
     explicit_other = meaning.repair in {Repair.CANCEL, Repair.SKIP, Repair.CORRECT}
-    return meaning.intent is intent and meaning.confidence >= SURE and not free_text and not explicit_other
+    choice = meaning.entities.choice
+    answer = (
+        choice is not None
+        and choice.kind in {ChoiceKind.YES, ChoiceKind.NO}
+        and len(meaning.text.split()) <= 3
+    )
+    return (
+        meaning.intent is intent
+        and meaning.confidence >= SURE
+        and not (free_text or explicit_other or answer)
+    )
 
 
 def check(

@@ -13,6 +13,7 @@ from agents.base import ApprovalRequest, Decision, Outcome, Specialist, Turn
 from agents.basic import HumanHandoff, NotUnderstood, OptOut, SmallTalk
 from agents.booking import BookingCoordinator
 from agents.context import RunDeps
+from agents.discounts import asks_for_discount
 from agents.escalation import Escalation
 from agents.internal import InternalRouter
 from agents.quoting import QuotingAgent
@@ -157,6 +158,8 @@ async def _decide(state: ConversationState, runtime: Runtime[RunDeps], repeat: R
         expecting=state.get("expecting"),
         buttons=state.get("buttons", []),
     )
+    if not active and asks_for_discount(meaning.text) and route.agent in {"internal", "unknown", "smalltalk"}:
+        route = routing.Route("sales")
     if route.clarify:
         options = [label(intent, language) for intent in route.clarify]
         text = deps.replies.text("fallback_clarify", language, options=" / ".join(options))

@@ -28,3 +28,23 @@ def format_range(low_minor: int, high_minor: int, currency: str, language: str) 
     if language == "ru":
         return f"{low.rsplit(chr(0xA0), 1)[0]}–{high}"
     return f"{low}–{high}"
+
+
+_UNITS = {
+    "m2": {"en": "m²", "ru": "м²"},
+    "sqm": {"en": "m²", "ru": "м²"},
+    "hour": {"en": "hour", "ru": "час"},
+    "h": {"en": "hour", "ru": "час"},
+    "room": {"en": "room", "ru": "комнату"},
+    "item": {"en": "item", "ru": "шт."},
+    "visit": {"en": "visit", "ru": "визит"},
+    "day": {"en": "day", "ru": "день"},
+}
+
+
+def per_unit(unit: str | None, language: str) -> str:
+    """ " / m²", " / час": the unit a price is for, in the customer's language ("" for none)."""
+    if not unit:
+        return ""
+    words = _UNITS.get(unit.lower())
+    return f" / {words['ru' if language == 'ru' else 'en'] if words else unit}"

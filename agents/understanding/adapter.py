@@ -68,6 +68,6 @@ class OfflineUnderstanding:
             alternatives=classified.alternatives,
             extra_intents=classified.extra_intents,
             entities=entities if isinstance(entities, Entities) else Entities(),
-            negative=is_negative(clipped, language),
+            negative=is_negative(clipped.lower() if clipped.isupper() else clipped, language),
             repair=repair,
         )

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from server.deps import StateDep
 from server.pages import page_language, render
-from tools.money import format_range
+from tools.money import format_range, per_unit
 from tools.playbook._types import WEEKDAYS, format_clock
 
 router = APIRouter(tags=["pages"])
@@ -49,7 +49,7 @@ async def home(request: Request, state: StateDep) -> HTMLResponse:
                 currency,
                 language,
             )
-            + (f" / {service.price.per}" if service.price.per else ""),
+            + per_unit(service.price.per, language),
             "duration": service.duration_minutes,
         }
         for service in playbook.services
