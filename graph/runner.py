@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -137,6 +138,15 @@ class ConversationRunner:
     async def invoice_paid(self, invoice_id: InvoiceId) -> list[Message]:
         """Tell the customer about a payment and start the operations handoff (once per invoice)."""
         return await on_invoice_paid(self.deps, invoice_id)
+
+    async def staff_reply(self, conversation_id: str, text: str, *, by: str) -> Message:
+        """Record a message staff wrote to the customer (`by` = ``staff:ID``); the channel delivers it later."""
+        async with self._locks[conversation_id]:
+            return await self.deps.stores.conversations.record_proactive(
+                conversation_id,
+                NewReply(text, agent="staff", author=by),
+                key=f"staff-reply:{uuid.uuid4().hex}",
+            )
 
     async def decide(
         self,

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import JsonValue
 
 from evals.dialogues import format as spec
+from evals.dialogues import format_expect as expects
 from evals.dialogues import format_setup as seed
 from evals.dialogues.model import (
     Advance,
@@ -44,11 +45,11 @@ def _mapping(values: dict[str, JsonValue]) -> dict[str, Json]:
     return {key: _json(value) for key, value in values.items()}
 
 
-def _tools(calls: list[spec.ToolExpect]) -> tuple[ToolCallExpectation, ...]:
+def _tools(calls: list[expects.ToolExpect]) -> tuple[ToolCallExpectation, ...]:
     return tuple(ToolCallExpectation(call.name, _mapping(call.args)) for call in calls)
 
 
-def _records(records: spec.RecordsByKind | None) -> tuple[RecordsExpectation, ...]:
+def _records(records: expects.RecordsByKind | None) -> tuple[RecordsExpectation, ...]:
     if records is None:
         return ()
     found = []
@@ -59,14 +60,14 @@ def _records(records: spec.RecordsByKind | None) -> tuple[RecordsExpectation, ..
     return tuple(found)
 
 
-def _entities(entities: spec.EntitiesExpect | None) -> dict[str, Json]:
+def _entities(entities: expects.EntitiesExpect | None) -> dict[str, Json]:
     if entities is None:
         return {}
     dumped = entities.model_dump(mode="json")
     return {key: _json(dumped[key]) for key in sorted(entities.model_fields_set)}
 
 
-def expectation(expect: spec.Expect | None) -> Expectation:
+def expectation(expect: expects.Expect | None) -> Expectation:
     """The engine's form of one step's `expect`."""
     if expect is None:
         return Expectation()
@@ -80,7 +81,9 @@ def expectation(expect: spec.Expect | None) -> Expectation:
         reply_matches=tuple(expect.reply_matches),
         reply_not_contains=tuple(expect.reply_not_contains),
         buttons=Buttons(
-            buttons.count, tuple(buttons.contains), tuple(buttons.equals) if buttons.equals is not None else None
+            buttons.count,
+            tuple(buttons.contains),
+            tuple(buttons.equals) if buttons.equals is not None else None,
         )
         if buttons is not None
         else None,

@@ -6,14 +6,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import Field, PositiveInt
+
+from evals.dialogues.format_expect import Strict
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SeedContact(_Strict):
+class SeedContact(Strict):
     """A CRM contact known on one channel."""
 
     id: str
@@ -31,7 +29,7 @@ class SeedContact(_Strict):
     opted_out: bool = False
 
 
-class SeedItem(_Strict):
+class SeedItem(Strict):
     """One product line of an order."""
 
     product_id: str
@@ -41,7 +39,7 @@ class SeedItem(_Strict):
     """In the business currency's major units (1490 = 1 490 ₽)."""
 
 
-class SeedDelivery(_Strict):
+class SeedDelivery(Strict):
     """How an order reaches the customer."""
 
     method: str = "courier"
@@ -52,11 +50,19 @@ class SeedDelivery(_Strict):
 
 
 OrderStatusName = Literal[
-    "placed", "paid", "packed", "shipped", "delivered", "cancelled", "return_requested", "returned", "refunded"
+    "placed",
+    "paid",
+    "packed",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "return_requested",
+    "returned",
+    "refunded",
 ]
 
 
-class SeedOrder(_Strict):
+class SeedOrder(Strict):
     """A shop order, moved through the allowed statuses up to `status`."""
 
     number: str
@@ -69,7 +75,7 @@ class SeedOrder(_Strict):
     delivery: SeedDelivery = Field(default_factory=SeedDelivery)
 
 
-class SeedBooking(_Strict):
+class SeedBooking(Strict):
     """A confirmed (or otherwise) booking of a setup contact."""
 
     contact: str
@@ -84,7 +90,7 @@ class SeedBooking(_Strict):
     """Required details (name, phone…); taken from the contact when not given."""
 
 
-class SeedBusy(_Strict):
+class SeedBusy(Strict):
     """Time a staff member is taken (by a booking of a placeholder contact)."""
 
     service: str
@@ -94,7 +100,7 @@ class SeedBusy(_Strict):
     """Default: the service's duration."""
 
 
-class Setup(_Strict):
+class Setup(Strict):
     """Data seeded before the first step."""
 
     contacts: list[SeedContact] = Field(default_factory=list)

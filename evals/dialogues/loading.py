@@ -20,9 +20,8 @@ from pydantic import BaseModel, ValidationError
 from agents.understanding.offline import detect_language
 from evals.dialogues import convert
 from evals.dialogues import format as spec
-from evals.dialogues.model import Dialogue
+from evals.dialogues.model import Dialogue, SeedBooking, Setup
 from evals.dialogues.problems import SuiteInvalid, SuiteProblem, dedupe, problem_from
-from evals.dialogues.references import check_setup
 from tools.playbook import Playbook, PlaybookInvalid, load_playbook
 from tools.playbook._yaml import DuplicateKey, Path, parse_yaml
 from tools.playbook.loader import format_path
@@ -125,21 +124,10 @@ def parse_suite(
     if not isinstance(data, dict):
         message = "must be a dialogue (id, start, steps…) or a suite (suite, dialogues: […])"
         return [], [SuiteProblem(source, (), message, 1)]
-    model: type[BaseModel] = spec.SuiteSpec if "dialogues" in data else spec.DialogueSpec
-    try:
-        validated = model.model_validate(data)
-    except ValidationError as error:
-        problems = [
-            problem_from(detail, data, lines, source=source, root=model, tags=spec.STEP_TAGS)
-            for detail in error.errors(include_url=False)
-        ]
-        return [], dedupe(problems)
-    if isinstance(validated, spec.SuiteSpec):
-        suite = validated.suite or FilePath(source).stem
-        items = [(("dialogues", index), item) for index, item in enumerate(validated.dialogues)]
-    else:
-        assert isinstance(validated, spec.DialogueSpec)
-        suite, items = FilePath(source).stem, [((), validated)]
+    validated = _validate(data, lines, source)
+    if isinstance(validated, list):
+        return [], validated
+    suite, items = validated
     dialogues: list[Dialogue] = []
     problems: list[SuiteProblem] = []
     for prefix, item in items:
@@ -173,6 +161,29 @@ def parse_suite(
     return dialogues, problems
 
 
+def _validate(
+    data: dict[str, Any], lines: dict[Path, int], source: str
+) -> tuple[str, list[tuple[Path, spec.DialogueSpec]]] | list[SuiteProblem]:
+    """The suite's name and its dialogues with their place in the file, or the problems found."""
+    model: type[BaseModel] = spec.SuiteSpec if "dialogues" in data else spec.DialogueFileSpec
+    try:
+        validated = model.model_validate(data)
+    except ValidationError as error:
+        problems = [
+            problem_from(detail, data, lines, source=source, root=model, tags=spec.STEP_TAGS)
+            for detail in error.errors(include_url=False)
+        ]
+        return dedupe(problems)
+    stem = FilePath(source).stem
+    if isinstance(validated, spec.SuiteSpec):
+        items: list[tuple[Path, spec.DialogueSpec]] = [
+            (("dialogues", i), item) for i, item in enumerate(validated.dialogues)
+        ]
+        return validated.suite or stem, items
+    assert isinstance(validated, spec.DialogueFileSpec)
+    return validated.suite or stem, [((), validated)]
+
+
 def resolve_playbook(name: str, base: FilePath) -> FilePath | None:
     """The playbook file `name` names: absolute, or relative to the repository root, the suite's folder or here."""
     given = FilePath(name)
@@ -197,6 +208,60 @@ def _playbook(
         except PlaybookInvalid as error:
             first = error.problems[0].describe(str(path))
             more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
-            problems.append(SuiteProblem(source, where, f"is not a valid playbook: {first}{more}", lines.get(where)))
+            problems.append(
+                SuiteProblem(source, where, f"is not a valid playbook: {first}{more}", lines.get(where))
+            )
             return None
     return cache[path]
+
+
+def check_setup(setup: Setup, playbook: Playbook) -> list[tuple[Path, str]]:
+    """Problems of `setup` as (path inside the dialogue, message): unknown contacts, services and staff."""
+    problems: list[tuple[Path, str]] = []
+    refs = [contact.ref for contact in setup.contacts]
+    seen: set[str] = set()
+    for index, contact in enumerate(setup.contacts):
+        if contact.ref in seen:
+            problems.append((("setup", "contacts", index, "id"), f"{contact.ref!r} is used twice"))
+        seen.add(contact.ref)
+    known = ", ".join(refs) or "none"
+    for index, order in enumerate(setup.orders):
+        if order.contact not in seen:
+            problems.append(
+                (
+                    ("setup", "orders", index, "contact"),
+                    f"must be a setup contact id (known: {known}), got {order.contact!r}",
+                )
+            )
+    for group, bookings in (("bookings", setup.bookings), ("busy", setup.busy)):
+        for index, booking in enumerate(bookings):
+            where: Path = ("setup", group, index)
+            if booking.contact is not None and booking.contact not in seen:
+                problems.append(
+                    (
+                        (*where, "contact"),
+                        f"must be a setup contact id (known: {known}), got {booking.contact!r}",
+                    )
+                )
+            problems.extend(((*where, *path), message) for path, message in _check_service(booking, playbook))
+    return problems
+
+
+def _check_service(booking: SeedBooking, playbook: Playbook) -> list[tuple[Path, str]]:
+    bookable = [service.id for service in playbook.services if service.bookable]
+    if booking.service not in bookable:
+        return [
+            (
+                ("service",),
+                f"must be a bookable service of the playbook ({', '.join(bookable)}), got {booking.service!r}",
+            )
+        ]
+    service = playbook.service(booking.service)
+    if booking.staff is not None and booking.staff not in service.staff:
+        return [
+            (
+                ("staff",),
+                f"must be one of the service's staff ({', '.join(service.staff)}), got {booking.staff!r}",
+            )
+        ]
+    return []

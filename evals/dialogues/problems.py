@@ -94,9 +94,11 @@ def problem_from(
 
 def _pattern_message(pattern: str) -> str:
     if "crm|" in pattern:
-        return "must be port.method such as calendar.book (ports: " + pattern.split("(")[1].split(")")[
-            0
-        ].replace("|", ", ") + ")"
+        return (
+            "must be port.method such as calendar.book (ports: "
+            + pattern.split("(")[1].split(")")[0].replace("|", ", ")
+            + ")"
+        )
     return "must start with a letter or digit and use only letters, digits, '.', '_' and '-'"
 
 

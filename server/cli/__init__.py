@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from server.cli import approvals, bench, chat, conversations, db, nlu, playbook, serve
+from server.cli import eval as eval_
 
 app = typer.Typer(
     name="frontdesk",
@@ -18,6 +19,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(approvals.app, name="approvals")
 app.add_typer(bench.app, name="bench")
 app.add_typer(conversations.app, name="conversations")
+app.add_typer(eval_.app, name="eval")
 app.command("chat")(chat.chat)
 app.command("nlu")(nlu.nlu)
 app.command("serve")(serve.serve)

@@ -1,0 +1,194 @@
+"""Play one dialogue's steps through the runner and grade each step (one trial)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from langchain_core.runnables import RunnableConfig
+
+from agents.understanding import Understanding
+from evals.dialogues.checks import Observation, check_step, entity_values
+from evals.dialogues.harness import Desk
+from evals.dialogues.model import Advance, Dialogue, Event, Expectation, Json, Say, StaffAct, Step
+from evals.dialogues.results import Reply, StepResult
+from evals.dialogues.snapshot import snapshot
+from graph import Inbound, TurnResult
+from tools.billing import InvoiceStatus
+from tools.conversations import ApprovalStatus, Message, Owner
+from tools.errors import NotFound
+
+_LLM_SOURCES = frozenset({"llm", "llm-fallback"})
+
+
+class StepFailed(Exception):
+    """A step could not be carried out (no approval to decide, no invoice to pay…)."""
+
+
+@dataclass(frozen=True)
+class _Done:
+    """What carrying out a step returned, before it is observed."""
+
+    replies: tuple[Reply, ...] = ()
+    agent: str | None = None
+    approval: bool = False
+
+
+def _replies(messages: list[Message]) -> tuple[Reply, ...]:
+    return tuple(Reply(m.text, m.agent, tuple(m.buttons), m.author) for m in messages if m.text)
+
+
+def _turn(result: TurnResult) -> _Done:
+    replies = _replies(result.replies)
+    agent = result.agent or (replies[-1].agent if replies else None)
+    return _Done(replies, agent if replies else None, result.approval_id is not None)
+
+
+def understood(meaning: Understanding) -> dict[str, Json]:
+    """An understanding as plain values for results."""
+    return {
+        "intent": meaning.intent.value,
+        "confidence": round(meaning.confidence, 3),
+        "language": meaning.language,
+        "source": meaning.source,
+        "repair": meaning.repair.value if meaning.repair is not None else None,
+        "entities": entity_values(meaning),
+    }
+
+
+class Driver:
+    """Carries out steps for one dialogue on one desk and observes what each did."""
+
+    def __init__(self, dialogue: Dialogue, desk: Desk, *, hidden: frozenset[str] = frozenset()) -> None:
+        self.dialogue, self.desk, self.hidden = dialogue, desk, hidden
+        self.conversation_id = f"{dialogue.channel}:{dialogue.customer}"
+        self.zone = desk.playbook.business.zone
+
+    async def run(self, index: int, step: Step) -> StepResult:
+        """Carry out `step` (the `index`-th) and grade it."""
+        if isinstance(step, Say):
+            return await self.say(index, step.text, step.expect)
+        mark = self.desk.log.mark()
+        started = time.perf_counter()
+        kind, label = "advance", ""
+        if isinstance(step, StaffAct):
+            kind, label = "staff", f"{step.action}" + (f": {step.text}" if step.text else "")
+            done = await self._staff(step)
+        elif isinstance(step, Event):
+            kind, label = "event", step.type
+            done = await self._payment()
+        else:
+            assert isinstance(step, Advance)
+            label = str(step.delta)
+            self.desk.clock.advance(step.delta)
+            done = _Done()
+        return await self._observe(index, kind, label, done, step.expect, mark, started)
+
+    async def say(self, index: int, text: str, expect: Expectation, *, kind: str = "say") -> StepResult:
+        """Send a customer message through the runner and grade what came back."""
+        mark = self.desk.log.mark()
+        started = time.perf_counter()
+        customer = self.dialogue.customer
+        inbound = Inbound(
+            self.dialogue.channel, customer, customer, text, message_id=f"{self.dialogue.id}-{index}"
+        )
+        done = _turn(await self.desk.runner.handle(inbound))
+        return await self._observe(index, kind, text, done, expect, mark, started)
+
+    async def _staff(self, act: StaffAct) -> _Done:
+        conversations = self.desk.raw.conversations
+        if act.action in {"approve", "edit", "reject"}:
+            pending = [
+                a
+                for a in await conversations.list_approvals(status=ApprovalStatus.PENDING)
+                if a.conversation_id == self.conversation_id
+            ]
+            if not pending:
+                raise StepFailed(f"staff {act.action}: no pending approval in {self.conversation_id}")
+            result = await self.desk.runner.decide(
+                pending[-1].id, action=act.action, by=act.by, note=act.note, changes=dict(act.changes) or None
+            )
+            return _turn(result)
+        if act.action == "reply":
+            message = await self.desk.runner.staff_reply(self.conversation_id, act.text or "", by=act.by)
+            return _Done(_replies([message]), "staff")
+        owner = Owner.STAFF if act.action == "takeover" else Owner.BOT
+        await conversations.set_owner(
+            self.conversation_id, owner, staff_id=act.by.removeprefix("staff:"), actor=act.by
+        )
+        return _Done()
+
+    async def _payment(self) -> _Done:
+        invoices = [i for i in await self.desk.raw.billing.list_invoices() if i.status is InvoiceStatus.OPEN]
+        if not invoices:
+            raise StepFailed("payment: no open invoice to pay")
+        invoice = invoices[0]
+        await self.desk.raw.billing.record_payment(
+            invoice.id,
+            amount_minor=invoice.amount_minor,
+            provider="builtin",
+            provider_reference=f"eval:{invoice.id}",
+            key=f"eval-payment:{invoice.id}",
+        )
+        messages = await self.desk.runner.invoice_paid(invoice.id)
+        return _Done(_replies(messages), "billing" if messages else None)
+
+    async def owned_by_staff(self) -> bool:
+        """Whether staff own the conversation now."""
+        try:
+            conversation = await self.desk.raw.conversations.get_conversation(self.conversation_id)
+        except NotFound:
+            return False
+        return conversation.owner is Owner.STAFF
+
+    async def slots(self, agent: str | None) -> dict[str, Json]:
+        """The shared slots and those of the active specialist (or `agent`), from the graph state."""
+        config: RunnableConfig = {"configurable": {"thread_id": self.conversation_id}}
+        state = await self.desk.runner.graph.aget_state(config)
+        values = state.values or {}
+        active = values.get("active_agent") or agent or ""
+        own = (values.get("slots") or {}).get(active) or {}
+        return {str(k): str(v) for k, v in {**(values.get("shared") or {}), **own}.items()}
+
+    async def _observe(
+        self,
+        index: int,
+        kind: str,
+        label: str,
+        done: _Done,
+        expect: Expectation,
+        mark: tuple[int, int],
+        started: float,
+    ) -> StepResult:
+        latency = (time.perf_counter() - started) * 1000
+        calls, meanings = self.desk.log.since(mark)
+        records = await snapshot(self.desk.raw, [r.kind for r in expect.records], hidden=self.hidden)
+        seen = Observation(
+            zone=self.zone,
+            default_language=self.desk.playbook.business.default_language,
+            replies=done.replies,
+            agent=done.agent,
+            understanding=meanings[-1] if meanings else None,
+            slots=await self.slots(done.agent) if expect.slots else {},
+            calls=calls,
+            approval=done.approval,
+            handoff=await self.owned_by_staff(),
+            records=records,
+        )
+        checks, tools = check_step(expect, seen, dialogue=self.dialogue, base=f"steps[{index}].expect")
+        return StepResult(
+            index=index,
+            kind=kind,
+            input=label,
+            replies=done.replies,
+            agent=done.agent,
+            understood=understood(meanings[-1]) if meanings else None,
+            calls=calls,
+            approval=seen.approval,
+            handoff=seen.handoff,
+            latency_ms=round(latency, 2),
+            llm_calls=sum(1 for m in meanings if m.source in _LLM_SOURCES),
+            llm_tokens=sum(m.llm_tokens for m in meanings),
+            checks=checks,
+            tools=tools,
+        )
