@@ -72,6 +72,16 @@ def yes_no(language: str) -> tuple[str, str]:
     return YES_WORDS[lang], NO_WORDS[lang]
 
 
+def looks_like_name(text: str) -> bool:
+    """Whether a reply to "How may I call you?" is itself a name ("Света", "Anna Lee")."""
+    parts = text.strip().split()
+    if not 1 <= len(parts) <= 3 or len(text) > 40:
+        return False
+    if text.strip().lower() in {"да", "нет", "yes", "no", "ok", "ок", "ага", "неа", "привет", "hello", "hi"}:
+        return False
+    return all(part.replace("-", "").isalpha() for part in parts)
+
+
 def learn_contact_details(turn: Turn, outcome: Outcome) -> None:
     """Copy a name, phone or email from the message into the shared slots."""
     entities = turn.meaning.entities

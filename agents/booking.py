@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 
 from agents._common import learn_contact_details, ordinal_pick, save_contact, service_name, yes_no
 from agents.base import ApprovalRequest, Decision, Outcome, Turn
-from agents.booking_choice import FIELD_LABELS, pick_offered, preference_window, spread
+from agents.booking_choice import FIELD_LABELS, pick_offered, preference_window, spread, wants_other_times
 from agents.understanding import ChoiceKind, Repair
 from tools.calendar import HOLDING_STATUSES, Booking, Slot
 from tools.errors import InvalidInput, SlotUnavailable
@@ -104,7 +104,8 @@ class BookingCoordinator:
                 slots["slot"] = picked
             elif not turn.meaning.entities.dates:
                 choice = turn.meaning.entities.choice
-                if choice is not None and choice.kind is ChoiceKind.NO:
+                declined = choice is not None and choice.kind is ChoiceKind.NO
+                if declined or wants_other_times(turn.meaning.text):
                     slots.pop("from", None)
                     return await self._offer(turn, outcome, later=True)
         if "slot" not in slots:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -27,6 +28,18 @@ _PARTS = {
     DayPart.AFTERNOON: (time(12), time(17)),
     DayPart.EVENING: (time(17), time(23, 59)),
 }
+
+
+_OTHER_TIMES = re.compile(
+    r"none of (these|them)|neither|other (times|days)|another (time|day)|later|earlier|"
+    r"ни одно|ни один|никакое|не подходит|другое время|другой день|другие|попозже|позже|пораньше|раньше",
+    re.IGNORECASE,
+)
+
+
+def wants_other_times(text: str) -> bool:
+    """Whether the customer turns the offered times down and asks for others."""
+    return bool(_OTHER_TIMES.search(text))
 
 
 def preference_window(dates: Sequence[DateMention], zone: ZoneInfo) -> dict[str, str] | None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from agents._common import learn_contact_details, ordinal_pick, save_contact, service_name, yes_no
+from agents._common import (
+    learn_contact_details,
+    looks_like_name,
+    ordinal_pick,
+    save_contact,
+    service_name,
+    yes_no,
+)
 from agents.base import ApprovalRequest, Decision, Outcome, Turn
 from agents.discounts import asks_for_discount, decide_discount, offer_discounts, pick_discount
 from agents.understanding import ChoiceKind, Repair
@@ -123,6 +130,8 @@ class SalesQualifier:
         slots = dict(turn.slots)
         outcome = Outcome(slots=slots)
         learn_contact_details(turn, outcome)
+        if turn.expecting == "name" and "name" not in outcome.shared and looks_like_name(turn.meaning.text):
+            outcome.shared["name"] = turn.meaning.text.strip().title()
         shared = {**turn.shared, **outcome.shared}
         if turn.expecting == "discount":
             return pick_discount(turn, outcome)

@@ -172,6 +172,7 @@ async def _decide(state: ConversationState, runtime: Runtime[RunDeps], repeat: R
                 "expecting": state.get("expecting"),
                 "offered": state.get("offered", []),
                 "question": state.get("question", ""),
+                "buttons": list(state.get("buttons", [])),
             }
         ]
     elif active and active != route.agent:
@@ -302,17 +303,17 @@ def specialist_node(name: str) -> Callable[[ConversationState, Runtime[RunDeps]]
                     "expecting": flow["expecting"],
                     "offered": flow["offered"],
                     "question": flow["question"],
+                    "buttons": flow.get("buttons", []),
                     "suspended": [],
                 }
             )
-            meaning = state["meaning"]
-            assert meaning is not None
             update["outbox"] = [
                 *update["outbox"],
                 _message(
                     deps.replies.text("resume_flow", state["language"], question=flow["question"]),
                     flow["agent"],
-                    meaning,
+                    state.get("meaning"),
+                    buttons=list(flow.get("buttons", [])),
                 ),
             ]
         return update

@@ -50,6 +50,8 @@ class SuspendedFlow(TypedDict):
     offered: list[str]
     question: str
     """The last question of the flow, asked again on resuming."""
+    buttons: list[str]
+    """That question's buttons, shown again with it."""
 
 
 class ConversationState(TypedDict, total=False):
