@@ -134,8 +134,11 @@ class BookingCoordinator:
         chosen = await self._find(turn, slots, start, end)
         name = service_name(turn, slots["service"])
         template = "booking_offer_slots"
+        holiday = self._holiday(turn, start, end) if not chosen else None
+        if holiday is not None:
+            outcome.say(holiday)
         if not chosen:
-            template = "booking_nearest"
+            template = "booking_offer_slots" if holiday is not None else "booking_nearest"
             chosen = await self._find(turn, slots, end, end + timedelta(days=14))
             if not chosen:
                 slots.pop("after", None)
@@ -151,6 +154,20 @@ class BookingCoordinator:
         labels = [deps.replies.when(s.start, turn.language) for s in chosen]
         text = deps.replies.text(template, turn.language, service=name, slots="; ".join(labels))
         return outcome.say(text, *labels).expect("choice", tuple(encode(s) for s in chosen))
+
+    @staticmethod
+    def _holiday(turn: Turn, start: datetime, end: datetime) -> str | None:
+        """ "We're closed on 8 March (Women's Day)" when the asked-for day is a holiday."""
+        deps = turn.deps
+        zone = deps.playbook.business.zone
+        first, last = start.astimezone(zone).date(), (end - timedelta(seconds=1)).astimezone(zone).date()
+        for holiday in deps.playbook.hours.holidays:
+            if first <= holiday.date <= last and (last - first).days < 2:
+                day = deps.replies.when(datetime.combine(holiday.date, time(12), tzinfo=zone), turn.language)
+                label = day.rsplit(",", 1)[0]
+                name = holiday.name.get(turn.language) if holiday.name else ""
+                return deps.replies.text("holiday_closed", turn.language, date=label, holiday=name)
+        return None
 
     async def _find(self, turn: Turn, slots: dict[str, str], start: datetime, end: datetime) -> list[Slot]:
         """Up to the playbook's number of free slots in [start, end), within the preferred hours."""
