@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agents._common import learn_contact_details
 from agents.base import ApprovalRequest, Decision, Outcome, Turn
 from tools.conversations import Owner
 from tools.intents import Intent
@@ -18,17 +19,17 @@ class SmallTalk:
     name = "smalltalk"
 
     async def handle(self, turn: Turn) -> Outcome:
-        """Greet or say goodbye."""
+        """Greet (by name when known, also when the customer just introduced themselves) or say goodbye."""
         replies = turn.deps.replies
         if turn.meaning.intent is Intent.THANKS_BYE:
             return Outcome(done=True).say(replies.text("thanks_bye", turn.language))
-        name = turn.shared.get("name")
+        outcome = Outcome(done=True)
+        learn_contact_details(turn, outcome)
+        name = outcome.shared.get("name") or turn.shared.get("name")
         business = turn.deps.playbook.business.name.get(_lang(turn))
         if name:
-            return Outcome(done=True).say(
-                replies.text("greeting_known", turn.language, name=name, business=business)
-            )
-        return Outcome(done=True).say(replies.text("greeting", turn.language, business=business))
+            return outcome.say(replies.text("greeting_known", turn.language, name=name, business=business))
+        return outcome.say(replies.text("greeting", turn.language, business=business))
 
     async def resume(self, turn: Turn, request: ApprovalRequest, decision: Decision) -> Outcome:
         """Small talk never asks for approval."""

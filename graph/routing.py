@@ -94,6 +94,8 @@ def choose(
         and len(meaning.text.split()) <= 2
     ):
         return Route(Agent.SMALLTALK.value)
+    if meaning.entities.name and len(meaning.text.split()) <= 4 and meaning.confidence < STRONG:
+        return Route(Agent.SMALLTALK.value)
     if meaning.confidence < UNSURE and len(meaning.alternatives) >= 1 and meaning.text.strip():
         options = (meaning.intent, meaning.alternatives[0].intent)
         agents = {agent_for(i) for i in options}
