@@ -260,7 +260,9 @@ class BookingCoordinator:
         outcome.slots = {}
         playbook = deps.playbook
         staff = playbook.staff_member(slot.staff_id).name.get(_lang(turn))
-        address = playbook.business.address.get(_lang(turn)) if playbook.business.address else ""
+        visit_address = booking.fields.get("address")
+        office = playbook.business.address.get(_lang(turn)) if playbook.business.address else ""
+        address = visit_address or office
         outcome.say(
             deps.replies.text(
                 "booking_confirmed",
