@@ -214,7 +214,15 @@ class SqlBilling(SqlBase):
                 query = query.where(quotes.c.contact_id == (await self._live_row(connection, contact_id)).id)
             return [_quote(row) for row in (await connection.execute(query)).all()]
 
-    async def _new_invoice(self, connection: AsyncConnection, **values: Any) -> str:
+    async def _existing_invoice(self, connection: AsyncConnection, column: Any, value: str) -> str | None:
+        """The invoice already issued for a quote or a booking, if any."""
+        row = (await connection.execute(select(invoices.c.id).where(column == value))).first()
+        return str(row.id) if row is not None else None
+
+    async def _new_invoice(
+        self, connection: AsyncConnection, *, detail: str, actor: str, key: str, **values: Any
+    ) -> str:
+        """Insert an open invoice with a fresh payment token, and audit it on the contact's timeline."""
         now = self._clock.now()
         invoice_id = new_id("inv")
         await connection.execute(
@@ -226,6 +234,13 @@ class SqlBilling(SqlBase):
                 updated_at=now,
                 **values,
             )
+        )
+        await self.record(
+            connection,
+            Change("invoice.created", "invoice", invoice_id, detail),
+            actor=actor,
+            key=key,
+            contact_id=values["contact_id"],
         )
         return invoice_id
 
@@ -242,11 +257,9 @@ class SqlBilling(SqlBase):
 
         async def work(connection: AsyncConnection) -> str:
             row = await self._quote_row(connection, quote_id, lock=True)
-            existing = (
-                await connection.execute(select(invoices.c.id).where(invoices.c.quote_id == quote_id))
-            ).first()
+            existing = await self._existing_invoice(connection, invoices.c.quote_id, quote_id)
             if existing is not None:
-                return str(existing.id)
+                return existing
             if row.status != QuoteStatus.ACCEPTED.value:
                 raise Conflict(f"quote {quote_id} is {row.status}; only an accepted quote is invoiced")
             if not row.total_low_minor <= amount_minor <= row.total_high_minor:
@@ -260,18 +273,9 @@ class SqlBilling(SqlBase):
                 currency=row.currency,
                 description=f"Quote {quote_id}",
                 due_at=due_at,
-            )
-            await self.record(
-                connection,
-                Change(
-                    "invoice.created",
-                    "invoice",
-                    invoice_id,
-                    f"{amount_minor / 100:.2f} {row.currency} for quote {quote_id}",
-                ),
+                detail=f"{amount_minor / 100:.2f} {row.currency} for quote {quote_id}",
                 actor=actor,
                 key=key,
-                contact_id=row.contact_id,
             )
             return invoice_id
 
@@ -301,11 +305,9 @@ class SqlBilling(SqlBase):
             raise InvalidInput("a deposit must be more than zero")
 
         async def work(connection: AsyncConnection) -> str:
-            existing = (
-                await connection.execute(select(invoices.c.id).where(invoices.c.booking_id == booking_id))
-            ).first()
+            existing = await self._existing_invoice(connection, invoices.c.booking_id, booking_id)
             if existing is not None:
-                return str(existing.id)
+                return existing
             contact = await self._live_row(connection, contact_id)
             invoice_id = await self._new_invoice(
                 connection,
@@ -316,18 +318,9 @@ class SqlBilling(SqlBase):
                 currency=currency,
                 description=description,
                 due_at=due_at,
-            )
-            await self.record(
-                connection,
-                Change(
-                    "invoice.created",
-                    "invoice",
-                    invoice_id,
-                    f"deposit {amount_minor / 100:.2f} {currency} for {booking_id}",
-                ),
+                detail=f"deposit {amount_minor / 100:.2f} {currency} for {booking_id}",
                 actor=actor,
                 key=key,
-                contact_id=contact.id,
             )
             return invoice_id
 
