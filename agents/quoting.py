@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from agents._common import learn_contact_details, ordinal_pick, save_contact, service_name, yes_no
 from agents.base import ApprovalRequest, Decision, Outcome, Turn
+from agents.project_match import project_keywords
 from agents.understanding import ChoiceKind, Repair
 from tools.billing import LineItem, NewQuote, QuoteStatus
 from tools.ids import QuoteId
@@ -108,6 +109,10 @@ class QuotingAgent:
                 slots["service"] = matches[0].id
             elif picked is not None:
                 slots["service"] = picked
+            elif not turn.meaning.entities.catalog and (
+                keyword := project_keywords(playbook).project_for(turn.meaning.text)
+            ):
+                slots["service"] = keyword
             if "service" not in slots and self._non_standard(turn):
                 return self._ask_staff(turn, outcome)
             if "service" not in slots:
@@ -131,7 +136,7 @@ class QuotingAgent:
             return self._present(turn, outcome, service)
         if turn.expecting == "consent":
             return await self._consent(turn, outcome, service)
-        if turn.expecting and turn.expecting.startswith("scope:"):
+        if turn.expecting and turn.expecting.startswith("scope:") and not corrected:
             question = next((q for q in scope if q.id == turn.expecting.removeprefix("scope:")), None)
             if question is not None:
                 value = _answer(turn, question)

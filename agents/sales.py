@@ -21,7 +21,7 @@ from tools.crm import LeadSource, NewLead
 from tools.leads import LeadFacts, choose_owner, qualify
 from tools.money import per_unit
 from tools.notifications import NewNotification, NotificationKind
-from tools.playbook.catalog import Package, Service
+from tools.playbook.catalog import Package, Product, Service
 from tools.playbook.rules import QualificationQuestion
 
 QUESTION_SLOTS = ("need", "budget", "timeline", "location", "decision_role", "size")
@@ -46,10 +46,11 @@ def _learn(turn: Turn, slots: dict[str, str]) -> None:
     if regions and (overwrite or "location" not in slots):
         slots["location"] = regions[0].id
     if entities.money and (overwrite or "budget" not in slots):
-        slots["budget"] = str(max(m.amount for m in entities.money))
+        amounts = [m.amount for m in entities.money]
+        slots["budget"] = str(amounts[-1] if overwrite else max(amounts))
     if entities.dates and (overwrite or "timeline" not in slots):
         mention = entities.dates[0]
-        day = mention.day or mention.until
+        day = mention.until or mention.day
         if day is not None:
             slots["timeline"] = str(max((day - _today(turn)).days, 0))
     if entities.quantities and (overwrite or "size" not in slots):
@@ -59,9 +60,15 @@ def _learn(turn: Turn, slots: dict[str, str]) -> None:
 
 
 def _learn_answer(turn: Turn, slots: dict[str, str]) -> None:
-    """Take the customer's own words as the answer to the question just asked."""
+    """Take the customer's own words as the answer to the question just asked.
+
+    A correction of an earlier answer ("ой, бюджет не 7000, а 20000") is not an answer to the
+    pending question, which is asked again.
+    """
     entities = turn.meaning.entities
     expecting = turn.expecting or ""
+    if turn.meaning.repair is Repair.CORRECT:
+        return
     if expecting == "q:need" and "need" not in slots and turn.meaning.text.strip():
         slots["need"] = turn.meaning.text.strip()[:200]
     if expecting == "q:decision_role" and "decision_role" not in slots:
@@ -186,7 +193,14 @@ class SalesQualifier:
     def _simple_price(service: Service) -> bool:
         return service.bookable and not service.packages and service.price.amount is not None
 
-    def _price_text(self, turn: Turn, service: Service) -> str:
+    @staticmethod
+    def _product(turn: Turn, slots: dict[str, str]) -> Product | None:
+        try:
+            return turn.deps.playbook.product(slots["service"]) if "service" in slots else None
+        except KeyError:
+            return None
+
+    def _price_text(self, turn: Turn, service: Service | Product) -> str:
         playbook = turn.deps.playbook
         text = turn.deps.replies.price_range(
             playbook.minor_units(service.price.low), playbook.minor_units(service.price.high), turn.language
@@ -205,6 +219,17 @@ class SalesQualifier:
     def _offer(self, turn: Turn, outcome: Outcome, service: Service | None) -> None:
         replies = turn.deps.replies
         playbook = turn.deps.playbook
+        product = self._product(turn, outcome.slots) if service is None else None
+        if product is not None:
+            outcome.say(
+                replies.text(
+                    "price_answer",
+                    turn.language,
+                    service=service_name(turn, product.id),
+                    price=self._price_text(turn, product),
+                )
+            )
+            return
         if service is None:
             prices = "; ".join(
                 f"{service_name(turn, s.id)} — {self._price_text(turn, s)}" for s in playbook.services[:4]

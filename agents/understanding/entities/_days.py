@@ -107,8 +107,10 @@ def _month_span(m: re.Match[str], today: date, _: bool) -> tuple[date, date | No
     return max(first, today), last
 
 
-def _after_units(m: re.Match[str], today: date, _: bool) -> tuple[date, date | None] | None:
-    amount = m["n"] or "1"
+def _after_units(
+    m: re.Match[str], today: date, _: bool, amount: str | None = None
+) -> tuple[date, date | None] | None:
+    amount = amount or m["n"] or "1"
     value = Decimal(2) if "couple" in amount else to_decimal(re.sub(r"^an?$", "1", amount))
     if value is None or value > 400:
         return None
@@ -120,6 +122,25 @@ def _after_units(m: re.Match[str], today: date, _: bool) -> tuple[date, date | N
     return today + timedelta(days=count), None
 
 
+def _span_units(m: re.Match[str], today: date, _: bool) -> tuple[date, date | None] | None:
+    """ "в течение месяца" → today .. 30 days on; "через 1–3 месяца" → a month on .. three months on."""
+    first = m.groupdict().get("lo")
+    upper = _after_units(m, today, False)
+    if upper is None:
+        return None
+    if first is None:
+        if m["u"].startswith(("мес", "month")):
+            months = (upper[0].year - today.year) * 12 + upper[0].month - today.month
+            return today, today + timedelta(days=30 * months)
+        return today, upper[0]
+    value = to_decimal(first)
+    if value is None or value > 400:
+        return None
+    lower = _after_units(m, today, False, amount=first)
+    return (lower[0] if lower else today), upper[0]
+
+
+_UNIT = r"(?P<u>дн(?:я|ей)|день|сутки|суток|недел\w*|месяц\w*|days?|weeks?|months?)(?!\w)"
 _PRE = r"(?:(?:на|в|во|к|до|с|со|по|for|by|until|till|from|on)\s+)?"
 _NEXT_OR_THIS = rf"{RU_NEXT}|{RU_THIS}"
 _EN_Q = r"this|next|the\s+following|following|the\s+coming|coming|upcoming"
@@ -162,6 +183,17 @@ _RULES: list[Rule] = [
     ),
     (_re(rf"{_PRE}(?:today|tday|2day|сегодня|седня|сегодн[яи]|сегодя|сиводня|segodnya)(?!\w)"), _relative(0)),
     (_re(rf"{_PRE}(?:yesterday|вчера)(?!\w)"), _relative(-1)),
+    (
+        _re(
+            rf"(?:в\s+течени[еи]|в\s+пределах|в\s+ближайш\w+|не\s+позже\s+чем\s+через|within|in\s+the\s+next)"
+            rf"\s+(?:(?P<n>{NUMBER}|an?|a\s+couple\s+of|пару|пары)\s+)?{_UNIT}"
+        ),
+        _span_units,
+    ),
+    (
+        _re(rf"(?:через|in)\s+(?P<lo>\d{{1,3}})\s*(?:-|to|или|or)\s*(?P<n>\d{{1,3}})\s+{_UNIT}"),
+        _span_units,
+    ),
     (
         _re(
             rf"(?:через|in|after)\s+(?:(?P<n>{NUMBER}|an?|a\s+couple\s+of|couple\s+of|a\s+couple|пару)\s+)?"

@@ -1,4 +1,4 @@
-"""Picks among offered options: "второй вариант", "the last one", "the 3pm one", "давайте на 11", yes / no."""
+"""Picks among offered options: "второй вариант" (or "втарой"), "the last one", "the 3pm one", "давайте на 11", yes / no."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from agents.understanding.entities.dates import find_dates
 from agents.understanding.model import Choice, ChoiceKind, DateMention, DialogueContext
 
 _ORDINALS = (
-    (r"перв(?:ый|ая|ое|ую|ого|ой|ым)|first|1st", 0), (r"втор(?:ой|ая|ое|ую|ого)|second|2nd", 1),
-    (r"трет(?:ий|ья|ье|ью|ьего|ьей)|third|3rd", 2), (r"четверт(?:ый|ая|ое|ую|ого|ой)|fourth|4th", 3),
+    (r"п[еи]рв(?:ый|ая|ое|ую|ого|ой|ым|ы)|first|frist|1st", 0),
+    (r"вт[оа]р(?:ой|ая|ое|ую|ого|ои)|second|secnd|2nd", 1),
+    (r"тр[еи]т(?:ий|ья|ье|ью|ьего|ьей|ии)|third|thrid|3rd", 2),
+    (r"ч[еи]тв[еёи]рт(?:ый|ая|ое|ую|ого|ой)|fourth|4th", 3),
     (r"пят(?:ый|ая|ое|ую|ого|ой)|fifth|5th", 4),
-    (r"последн(?:ий|яя|ее|юю|его|ей)|крайн(?:ий|яя|ее|юю|его|ей)|last|latter", -1),
+    (r"п[оа]сле?дн(?:ий|яя|ее|юю|его|ей|ии)|крайн(?:ий|яя|ее|юю|его|ей)|last|latter", -1),
 )  # fmt: skip
 _ORDINAL = re.compile(
     r"(?<!\w)(?:the\s+)?(?P<word>"

@@ -51,6 +51,9 @@ _CONNECTORS = frozenset(_CONNECTOR_WORDS.split()) | frozenset(":~=—-")
 _WINDOW_WORDS = re.compile(r"[\w-]+|[:~=—]")
 _PRICE_FOR = re.compile(r"(?<!\w)(?:за|for|стоит|costs?|по)\s*$")
 _BARE = re.compile(r"(?<![\w.,/:+-])(?P<n>\d{1,3}(?:[ ]\d{3})+(?!\d)|\d+(?:[.,]\d+)?)(?![\w.,/:]?\d|\s*[%:])")
+_CORRECTION_LINK = re.compile(
+    r"\s*,?\s*(?:а|но|but|no|нет)\s*,?\s*(?:rather\s+|скорее\s+|где-то\s+|около\s+)?$"
+)
 _NOT_MONEY = re.compile(r"\s*(?:год|года|г\.|year|шаг|steps?|раз|times|этаж|floor)")
 
 _MULTIPLIERS = (
@@ -173,7 +176,8 @@ def find_money(text: Text, *, weak: bool = False, expecting: str | None = None) 
 
     By default only amounts that say they are money (a currency or "к", "тыс", "млн"); with `weak`,
     also bare numbers after "budget"/"бюджет", bare numbers of at least 1000 after "до"/"under",
-    and any bare number when the last question asked for a budget (`expecting`).
+    the corrected number of "бюджет не 7000, а 20000" / "budget 500, no, 800", and any bare number
+    when the last question asked for a budget (`expecting`).
     """
     if not weak:
         found = list(_range(text))
@@ -200,7 +204,10 @@ def find_money(text: Text, *, weak: bool = False, expecting: str | None = None) 
         bound, start = _bound(text.low, m.start())
         before = text.low[max(0, m.start() - 60) : m.start()]
         keyword = _after_keyword(before) or (value >= 100 and _PRICE_FOR.search(before) is not None)
-        if not (keyword or asked or (bound and value >= 1000)):
+        corrects = (
+            bool(results) and _CORRECTION_LINK.fullmatch(text.low[results[-1].end : m.start()]) is not None
+        )
+        if not (keyword or asked or corrects or (bound and value >= 1000)):
             continue
         mention = MoneyMention(text.snippet(start, m.end()), value, None, bound)
         results.append(Found(start, m.end(), mention))

@@ -27,6 +27,9 @@ OFFERED = (time(11), time(15), time(17, 30))
         ("вариант 3", 2),
         ("option 1 please", 0),
         ("3rd one", 2),
+        ("втарой", 1),
+        ("пирвый", 0),
+        ("паследний", -1),
     ],
 )
 def test_ordinals(text: str, index: int) -> None:

@@ -71,6 +71,18 @@ def test_a_price_in_a_question(text: str, amount: str) -> None:
     assert [item.amount for item in extract(text).money] == [Decimal(amount)]
 
 
+@pytest.mark.parametrize(
+    ("text", "amounts"),
+    [
+        ("ой, бюджет не 7000, а 20000", ["7000", "20000"]),
+        ("budget 500, no, 800", ["500", "800"]),
+        ("бюджет 7000, и ещё 2 вопроса", ["7000"]),
+    ],
+)
+def test_the_corrected_budget_is_money_too(text: str, amounts: list[str]) -> None:
+    assert [item.amount for item in extract(text).money] == [Decimal(a) for a in amounts]
+
+
 def test_a_bare_number_is_a_budget_when_asked_for() -> None:
     assert parse_money("300", expecting="budget") == (MoneyMention("300", Decimal(300)),)
     assert parse_money("300") == ()
