@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,10 +20,12 @@ from agents.internal import InternalRouter
 from agents.quoting import QuotingAgent
 from agents.sales import SalesQualifier
 from agents.support import SupportTriage
-from agents.understanding import DialogueContext, Repair, Understanding
+from agents.understanding import ChoiceKind, DialogueContext, Repair, Understanding
 from graph import guardrails, routing
-from graph.state import RECENT_LIMIT, ConversationState, OutMessage, RepeatCount
+from graph.routing import picks_a_button
+from graph.state import RECENT_LIMIT, Clarification, ConversationState, OutMessage, RepeatCount
 from tools.ids import ContactId
+from tools.intents import Intent
 from tools.notifications import NewNotification, NotificationKind
 
 SPECIALISTS: dict[str, Specialist] = {
@@ -71,6 +74,9 @@ async def understand(state: ConversationState, runtime: Runtime[RunDeps]) -> Upd
         recent_customer_texts=tuple(state.get("recent", [])),
     )
     meaning = await deps.understanding.understand(text, context)
+    clarifying = state.get("clarifying")
+    if clarifying is not None and not state.get("active_agent"):
+        meaning = await _clarified(meaning, clarifying, context, deps)
     language = state.get("language") or meaning.language
     letters = sum(ch.isalpha() for ch in text)
     if (
@@ -83,6 +89,28 @@ async def understand(state: ConversationState, runtime: Runtime[RunDeps]) -> Upd
     if language not in deps.playbook.business.languages:
         language = deps.playbook.business.default_language
     return {"meaning": meaning, "language": language, "outbox": [], "route": ""}
+
+
+async def _clarified(
+    meaning: Understanding, clarifying: Clarification, context: DialogueContext, deps: RunDeps
+) -> Understanding:
+    """The unclear message re-read with the option the customer picked ("маникюр" + «цены»)."""
+    intents = clarifying["intents"]
+    picked = picks_a_button(meaning, clarifying["buttons"])
+    index: int | None = None
+    if picked:
+        text = meaning.text.strip().lower().lstrip("#").rstrip(".)")
+        labels = [button.strip().lower() for button in clarifying["buttons"]]
+        index = int(text) - 1 if text.isdigit() else labels.index(text)
+    elif meaning.entities.choice is not None and meaning.entities.choice.kind is ChoiceKind.ORDINAL:
+        ordinal = meaning.entities.choice.index
+        index = ordinal if ordinal is not None and -len(intents) <= ordinal < len(intents) else None
+    if index is None:
+        return meaning
+    combined = await deps.understanding.understand(f"{clarifying['text']}. {meaning.text}", context)
+    return dataclasses.replace(
+        combined, text=meaning.text, intent=Intent(intents[index]), confidence=1.0, alternatives=()
+    )
 
 
 def _repeats(state: ConversationState, text: str) -> RepeatCount:
@@ -100,7 +128,7 @@ async def supervise(state: ConversationState, runtime: Runtime[RunDeps]) -> Upda
     meaning = state["meaning"]
     assert meaning is not None
     repeat = _repeats(state, meaning.text)
-    return {**await _decide(state, runtime, repeat), "repeat": repeat}
+    return {"clarifying": None, **await _decide(state, runtime, repeat), "repeat": repeat}
 
 
 async def _decide(state: ConversationState, runtime: Runtime[RunDeps], repeat: RepeatCount) -> Update:
@@ -163,7 +191,15 @@ async def _decide(state: ConversationState, runtime: Runtime[RunDeps], repeat: R
     if route.clarify:
         options = [label(intent, language) for intent in route.clarify]
         text = deps.replies.text("fallback_clarify", language, options=" / ".join(options))
-        return {"route": "finish", "outbox": [_message(text, "unknown", meaning, buttons=options)]}
+        return {
+            "route": "finish",
+            "outbox": [_message(text, "unknown", meaning, buttons=options)],
+            "clarifying": {
+                "text": meaning.text,
+                "intents": [intent.value for intent in route.clarify],
+                "buttons": options,
+            },
+        }
     update: Update = {"route": route.agent}
     if route.digression and active and active != route.agent:
         update["suspended"] = [

@@ -64,6 +64,12 @@ def picks_a_button(meaning: Understanding, buttons: Sequence[str]) -> bool:
     return text in {button.strip().lower() for button in buttons}
 
 
+def _bare_service(meaning: Understanding) -> bool:
+    """A message that is little more than a service's name ("маникюр", "women's haircut")."""
+    services = [m for m in meaning.entities.catalog if m.kind == "service"]
+    return bool(services) and len(meaning.text.split()) <= len(services[0].text.split()) + 1
+
+
 def choose(
     meaning: Understanding, *, active: str | None, expecting: str | None, buttons: Sequence[str] = ()
 ) -> Route:
@@ -98,6 +104,8 @@ def choose(
         return Route(Agent.SMALLTALK.value)
     if meaning.confidence < UNSURE and len(meaning.alternatives) >= 1 and meaning.text.strip():
         options = (meaning.intent, meaning.alternatives[0].intent)
+        if _bare_service(meaning):
+            options = (Intent.PRICING, Intent.BOOKING_NEW)
         agents = {agent_for(i) for i in options}
         if len(agents) > 1 and Agent.UNKNOWN not in agents and Agent.SMALLTALK not in agents:
             return Route(Agent.UNKNOWN.value, clarify=options)

@@ -54,6 +54,17 @@ class SuspendedFlow(TypedDict):
     """That question's buttons, shown again with it."""
 
 
+class Clarification(TypedDict):
+    """A "did you mean A or B?" question waiting for its answer."""
+
+    text: str
+    """The customer's message that was unclear; re-read together with the answer."""
+    intents: list[str]
+    """The intents offered, in the order of `buttons`."""
+    buttons: list[str]
+    """Their labels as shown."""
+
+
 class ConversationState(TypedDict, total=False):
     """One conversation's live dialogue."""
 
@@ -99,3 +110,5 @@ class ConversationState(TypedDict, total=False):
     """The last message and its repetitions, for the repeated-message escalation."""
     escalation_reason: str
     """Why the guardrails escalated this turn."""
+    clarifying: Clarification | None
+    """The clarifying question just asked, if the last reply was one."""

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from agents.understanding import Choice, ChoiceKind, DateMention, Entities, IntentScore, Repair, Understanding
+from agents.understanding import (
+    CatalogMatch,
+    Choice,
+    ChoiceKind,
+    DateMention,
+    Entities,
+    IntentScore,
+    Repair,
+    Understanding,
+)
 from graph import guardrails, routing
 from tools.intents import Intent
 from tools.playbook import Playbook
@@ -51,6 +60,18 @@ def test_unsure_without_a_flow_asks_which_of_two() -> None:
     )
     route = routing.choose(meaning, active=None, expecting=None)
     assert route.clarify == (Intent.BOOKING_NEW, Intent.SUPPORT_ORDER_STATUS)
+
+
+def test_an_unsure_bare_service_name_asks_prices_or_booking() -> None:
+    meaning = _meaning(
+        "маникюр",
+        Intent.INTERNAL_VACANCY,
+        0.2,
+        alternatives=(IntentScore(Intent.PRICING, 0.18),),
+        entities=Entities(catalog=(CatalogMatch("manicure", "service", "маникюр", 1.0),)),
+    )
+    route = routing.choose(meaning, active=None, expecting=None)
+    assert route.clarify == (Intent.PRICING, Intent.BOOKING_NEW)
 
 
 def test_a_bare_yes_without_a_flow_is_small_talk() -> None:
