@@ -32,16 +32,36 @@ class Verdict:
     topic_reply: str | None = None
 
 
+_NEGATED = re.compile(r"(?<!\w)(?:без|нет|никаких|no|without|never\s+had|not\s+any)\s+$")
+"""A keyword right after one of these is denied ("без аллергий", "no allergies"), not reported."""
+_RU_ENDING = re.compile(r"[аеёиоуыэюяйь]{1,2}$")
+
+
+def _word_pattern(word: str) -> str:
+    """One keyword word, allowing its inflected forms: "газовая" → газов…, "courts" for "court"."""
+    if not re.search("[а-яё]", word):
+        return re.escape(word) + r"(?:s|es)?"
+    stem = _RU_ENDING.sub("", word) if len(word) >= 5 else word
+    stem = stem if len(stem) >= 3 else word
+    return re.escape(stem) + r"\w{0,3}"
+
+
 def mentions(text: str, keyword: str) -> bool:
     """Whether `text` contains `keyword` as a word ("суд" in "в суде", but "war" not in "warranty").
 
-    Cyrillic keywords may take a short ending (Russian inflection); Latin ones a plural "s".
+    Each word of a Cyrillic keyword may take a different ending (Russian inflection: "газовая
+    колонка" is found in "газовую колонку"); Latin words a plural "s". A denied keyword ("без
+    аллергий", "no allergies") does not count.
     """
-    word = keyword.strip().lower()
-    if not word:
+    words = keyword.strip().lower().replace("ё", "е").split()
+    if not words:
         return False
-    ending = r"\w{0,3}" if re.search("[а-яё]", word) else r"(?:s|es)?"
-    return re.search(rf"(?<!\w){re.escape(word)}{ending}(?!\w)", text.lower()) is not None
+    pattern = r"\s+".join(_word_pattern(word) for word in words)
+    folded = text.lower().replace("ё", "е")
+    return any(
+        not _NEGATED.search(folded[: found.start()])
+        for found in re.finditer(rf"(?<!\w){pattern}(?!\w)", folded)
+    )
 
 
 def _digits(value: str) -> str:

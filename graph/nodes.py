@@ -240,7 +240,10 @@ def _resume_line(state: ConversationState, deps: RunDeps) -> list[OutMessage]:
         assert meaning is not None
         return [
             _message(
-                deps.replies.text("resume_flow", state["language"], question=question), "guardrails", meaning
+                deps.replies.text("resume_flow", state["language"], question=question),
+                "guardrails",
+                meaning,
+                buttons=list(state.get("buttons", [])),
             )
         ]
     return []

@@ -86,6 +86,18 @@ def test_keywords_are_words_with_russian_endings() -> None:
     assert guardrails.mentions("I will sue you", "sue") and guardrails.mentions("two lawyers", "lawyer")
 
 
+def test_every_word_of_a_russian_keyword_may_be_inflected() -> None:
+    assert guardrails.mentions("а газовую колонку перенесёте?", "газовая колонка")
+    assert guardrails.mentions("у дочки аллергий целый список", "аллергия")
+    assert not guardrails.mentions("газовую плиту", "газовая колонка")
+
+
+def test_a_denied_keyword_does_not_count() -> None:
+    assert not guardrails.mentions("на двоих, без аллергий", "аллергия")
+    assert not guardrails.mentions("no allergy, thanks", "allergy")
+    assert guardrails.mentions("нет аллергии, но была аллергия на краску", "аллергия")
+
+
 def test_explicit_opt_out_phrases_win_but_a_cancel_is_never_an_opt_out(minimal_playbook: Playbook) -> None:
     stop = _meaning("stop", Intent.OPT_OUT, 0.5, repair=Repair.OPT_OUT)
     cancel = _meaning("nevermind", Intent.OPT_OUT, 0.9, repair=Repair.CANCEL)
