@@ -17,6 +17,9 @@ from tools.errors import InvalidInput, SlotUnavailable
 from tools.ids import BookingId
 from tools.intents import Intent
 
+UNSURE_RESCHEDULE = 0.55
+"""Below this confidence a "reschedule" naming a service, with nothing booked, is read as a new booking."""
+
 
 def _lang(turn: Turn) -> str:
     return "ru" if turn.language == "ru" else "en"
@@ -296,6 +299,20 @@ class BookingCoordinator:
             )
         )
 
+    @staticmethod
+    def _probably_new(turn: Turn, slots: dict[str, str]) -> bool:
+        """An unsure "reschedule" that names a service, from someone with nothing booked, is a new booking.
+
+        "муж на час нужен … в субботу" reads a little like moving a visit; with no visit to move, the
+        customer wants one booked, not "You have no upcoming visits".
+        """
+        return (
+            slots.get("mode") == "reschedule"
+            and "service" in slots
+            and turn.expecting is None
+            and turn.meaning.confidence < UNSURE_RESCHEDULE
+        )
+
     async def _upcoming(self, turn: Turn) -> list[Booking]:
         deps = turn.deps
         bookings = await deps.stores.calendar.list_bookings(
@@ -320,6 +337,9 @@ class BookingCoordinator:
             elif len(upcoming) == 1:
                 slots["booking"] = upcoming[0].id
             if "booking" not in slots:
+                if not upcoming and self._probably_new(turn, slots):
+                    slots["mode"] = "new"
+                    return await self._new(turn, outcome)
                 if not upcoming:
                     slots["mode"] = "new"
                     return outcome.say(

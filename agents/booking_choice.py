@@ -43,15 +43,56 @@ def wants_other_times(text: str) -> bool:
 
 
 def preference_window(dates: Sequence[DateMention], zone: ZoneInfo) -> dict[str, str] | None:
-    """Slots for the booking search from the first date mention: from/until (ISO, local midnight) and after/before."""
+    """Slots for the booking search: from/until (ISO, local midnight) and after/before (local times).
+
+    Named days win over spans ("на этой неделе в четверг или пятницу" → Thursday to Friday); the
+    time of day comes from the mention tied to a day ("пятницу вечером"), narrowed by a consistent
+    loose one ("после работы" → after 18:00) and never widened by a contradicting one.
+    """
     if not dates:
         return None
-    mention = dates[0]
     window: dict[str, str] = {}
-    if mention.day is not None:
-        last = mention.until or mention.day
-        window["from"] = datetime.combine(mention.day, time(0), tzinfo=zone).isoformat()
+    singles = [m.day for m in dates if m.day is not None and m.until is None]
+    spans = [(m.day, m.until) for m in dates if m.day is not None and m.until is not None]
+    days = (min(singles), max(singles)) if singles else spans[0] if spans else None
+    if days is not None:
+        first, last = days
+        window["from"] = datetime.combine(first, time(0), tzinfo=zone).isoformat()
         window["until"] = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).isoformat()
+    timed = [m for m in dates if m.day_part is not None or m.after or m.before or m.at]
+    if not timed:
+        return window or None
+    primary = next((m for m in timed if m.day is not None), timed[0])
+    after, before = _bounds(primary)
+    for other in timed:
+        if other is primary or other.day is not None:
+            continue
+        extra_after, extra_before = _bounds(other)
+        if (
+            extra_after is not None
+            and (after is None or after < extra_after)
+            and _inside(extra_after, before)
+        ):
+            after = extra_after
+        if (
+            extra_before is not None
+            and (before is None or extra_before < before)
+            and _inside(after, extra_before)
+        ):
+            before = extra_before
+    if after is not None:
+        window["after"] = after.isoformat(timespec="minutes")
+    if before is not None:
+        window["before"] = before.isoformat(timespec="minutes")
+    return window or None
+
+
+def _inside(after: time | None, before: time | None) -> bool:
+    return after is None or before is None or after < before
+
+
+def _bounds(mention: DateMention) -> tuple[time | None, time | None]:
+    """The earliest and latest start one mention allows."""
     after, before = mention.after, mention.before
     if mention.day_part is not None:
         part_after, part_before = _PARTS[mention.day_part]
@@ -60,11 +101,7 @@ def preference_window(dates: Sequence[DateMention], zone: ZoneInfo) -> dict[str,
     if mention.at is not None:
         after = mention.at
         before = (datetime.combine(datetime.now(UTC).date(), mention.at) + timedelta(hours=2)).time()
-    if after is not None:
-        window["after"] = after.isoformat(timespec="minutes")
-    if before is not None:
-        window["before"] = before.isoformat(timespec="minutes")
-    return window or None
+    return after, before
 
 
 def pick_offered(meaning: Understanding, offered: Sequence[str], zone: ZoneInfo) -> str | None:

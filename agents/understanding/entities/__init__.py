@@ -8,6 +8,8 @@ a phone and "15.03" never becomes money. The sub-parsers are exported for direct
 
 from __future__ import annotations
 
+import re
+
 from agents.understanding.entities._normalize import Found, Text, spans
 from agents.understanding.entities.catalog import catalog_index, match_catalog
 from agents.understanding.entities.choices import find_choice, parse_choice
@@ -26,7 +28,8 @@ from agents.understanding.entities.durations import find_durations, parse_durati
 from agents.understanding.entities.money import find_money, parse_money
 from agents.understanding.entities.names import find_name, parse_name
 from agents.understanding.entities.quantities import find_quantities, parse_quantities
-from agents.understanding.model import DialogueContext, Entities
+from agents.understanding.model import CatalogMatch, DialogueContext, Entities
+from agents.understanding.offline.language import looks_transliterated, to_cyrillic
 from tools.playbook import Playbook
 
 __all__ = [
@@ -92,12 +95,24 @@ def extract_entities(text: str, *, language: str, playbook: Playbook, context: D
         email=emails[0].value if emails else None,
         order_id=orders[0].value if orders else None,
         name=_value(find_name(rest, expecting=expecting)),
-        catalog=tuple(catalog_index(playbook).match(catalog_text, language)),
+        catalog=_catalog(playbook, catalog_text, language),
         choice=find_choice(
             source, context=context, zone=zone, dates=[item.value for item in dates], masked=rest
         ),
         durations_minutes=tuple(item.value for item in durations),
     )
+
+
+_CYRILLIC = re.compile(r"[а-яё]")
+
+
+def _catalog(playbook: Playbook, text: Text, language: str) -> tuple[CatalogMatch, ...]:
+    """Catalogue matches; transliterated Russian ("skolko stoit manikyur") is also read in Cyrillic."""
+    index = catalog_index(playbook)
+    found = index.match(text, language)
+    if not found and not _CYRILLIC.search(text.low) and looks_transliterated(text.raw):
+        found = index.match(Text.of(to_cyrillic(text.low)), "ru")
+    return tuple(found)
 
 
 def _value(found: Found[str] | None) -> str | None:

@@ -22,6 +22,8 @@ THRESHOLD = 0.75
 _FUZZY = 0.85
 _FUZZY_LATIN = 0.9
 _MAX_POSITIONS = 40
+_STRONG = 0.9
+"""Matches at least this good are listed in the order the message mentions them, before weaker ones."""
 _TOKEN = re.compile(r"[^\W_]+")
 _CYRILLIC = re.compile(r"[а-я]")
 _STOP_WORDS = """
@@ -169,7 +171,11 @@ class CatalogIndex:
         return _Hit(phrase.id, phrase.kind, phrase.language, best[2], best[0])
 
     def match(self, text: Text, language: str | None = None) -> list[CatalogMatch]:
-        """Catalogue entries `text` refers to, best first, one per id, scored 0..1."""
+        """Catalogue entries `text` refers to, one per id, scored 0..1.
+
+        Strong matches come first in the order the message mentions them (the first named is usually
+        the one wanted: "стрижку …, и ещё: делаете ли окрашивание?"), then weaker ones, best first.
+        """
         tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text.low)]
         positions: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for number, (token, _, _) in enumerate(tokens):
@@ -201,7 +207,7 @@ class CatalogIndex:
                     CatalogMatch(hit.id, hit.kind, text.snippet(start, end), round(score, 3)),
                 )
             )
-        results.sort(key=lambda item: (-item[2].score, item[0], item[1]))
+        results.sort(key=lambda item: (item[2].score < _STRONG, item[0], item[1], -item[2].score))
         return [match for _, _, match in results]
 
 

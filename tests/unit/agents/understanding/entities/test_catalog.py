@@ -96,3 +96,20 @@ def test_similarity(first: str, second: str, alike: bool) -> None:
 
 def test_the_index_is_built_once_per_playbook() -> None:
     assert catalog_index(playbook("studio")) is catalog_index(playbook("studio"))
+
+
+def test_strong_matches_are_listed_in_the_order_they_are_mentioned() -> None:
+    text = "есть ли время на стрижку женскую в пятницу, и ещё делаете ли окрашивание корней?"
+    assert _ids(text)[:2] == ["haircut-women", "coloring"]
+
+
+def test_transliterated_russian_finds_the_service() -> None:
+    from agents.understanding.entities import extract_entities
+    from agents.understanding.model import DialogueContext
+
+    from .support import NOW
+
+    entities = extract_entities(
+        "skolko stoit manikyur", language="ru", playbook=playbook("studio"), context=DialogueContext(now=NOW)
+    )
+    assert [match.id for match in entities.catalog] == ["manicure"]
