@@ -17,6 +17,9 @@ from agents.context import RunDeps
 from agents.understanding import Understanding
 from tools.ids import ContactId
 
+HANDED_TO_STAFF = "conversation handed to staff"
+"""The action of a turn that itself handed the conversation to staff: its replies still go out."""
+
 
 @dataclass(frozen=True)
 class Reply:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agents._common import learn_contact_details
-from agents.base import ApprovalRequest, Decision, Outcome, Turn
+from agents.base import HANDED_TO_STAFF, ApprovalRequest, Decision, Outcome, Turn
 from tools.conversations import Owner
 from tools.intents import Intent
 from tools.notifications import NewNotification, NotificationKind
@@ -80,7 +80,7 @@ class HumanHandoff:
             key=turn.key("human-notify"),
         )
         outcome = Outcome(done=True, handoff="the customer asked for a person")
-        outcome.actions.append("conversation handed to staff")
+        outcome.actions.append(HANDED_TO_STAFF)
         return outcome.say(deps.replies.text("handoff_to_human", turn.language, hours=hours))
 
     async def resume(self, turn: Turn, request: ApprovalRequest, decision: Decision) -> Outcome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agents.knowledge import KnowledgeAnswerer
 from agents.replies import Replies
 from agents.understanding import Understander
 from tools.appointments import Appointments
@@ -24,5 +25,7 @@ class RunDeps:
     appointments: Appointments
     payments: PaymentProvider
     replies: Replies
+    knowledge: KnowledgeAnswerer | None = None
+    """Answers from the business's documents; None when no knowledge base is set up."""
     console_url: str = "http://127.0.0.1:8000"
     """Where staff open conversations (links in notifications)."""

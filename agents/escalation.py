@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from agents.base import ApprovalRequest, Decision, Outcome, Turn
+from agents.support_tickets import ESCALATED, open_case
 from tools.conversations import Owner
+from tools.ids import TicketId
+from tools.tickets import TicketPriority
 
 
 class Escalation:
@@ -17,9 +20,33 @@ class Escalation:
     async def handle(self, turn: Turn) -> Outcome:
         """Ask staff, and tell the customer a person is looking."""
         summary = f"Escalation ({self.reason}). Customer wrote: {turn.meaning.text[:500]}"
-        outcome = Outcome(
-            approval=ApprovalRequest("escalation", summary, {"reason": self.reason, "reply": ""})
+        intent = turn.meaning.intent.value
+        ticket = await open_case(
+            turn,
+            category=intent.removeprefix("support_") if intent.startswith("support_") else "escalation",
+            facts={
+                "subject": f"Escalation: {self.reason}",
+                "reason": self.reason,
+                "customer wrote": turn.meaning.text[:500],
+                "language": turn.language,
+                "channel": turn.channel,
+            },
+            priority=TicketPriority.HIGH,
+            notify=False,
+            action="escalation-ticket",
         )
+        await turn.deps.stores.tickets.update_ticket(
+            TicketId(ticket.id),
+            key=turn.key("escalation-outcome"),
+            actor="agent:escalation",
+            outcome=ESCALATED,
+        )
+        outcome = Outcome(
+            approval=ApprovalRequest(
+                "escalation", f"{summary} Ticket {ticket.id}.", {"reason": self.reason, "reply": ""}
+            )
+        )
+        outcome.actions.append(f"ticket {ticket.id} opened (escalation)")
         team = turn.deps.playbook.internal_routing.teams.get("support")
         return outcome.say(
             turn.deps.replies.text(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,7 +26,7 @@ from graph import guardrails, routing
 from graph.routing import picks_a_button
 from graph.state import RECENT_LIMIT, Clarification, ConversationState, OutMessage, RepeatCount
 from tools.ids import ContactId
-from tools.intents import Intent
+from tools.intents import Agent, Intent
 from tools.notifications import NewNotification, NotificationKind
 
 SPECIALISTS: dict[str, Specialist] = {
@@ -188,6 +189,8 @@ async def _decide(state: ConversationState, runtime: Runtime[RunDeps], repeat: R
     )
     if not active and asks_for_discount(meaning.text) and route.agent in {"internal", "unknown", "smalltalk"}:
         route = routing.Route("sales")
+    if await _documents_answer(state, deps, meaning, route):
+        route = routing.Route(Agent.SUPPORT.value)
     if route.clarify:
         options = [label(intent, language) for intent in route.clarify]
         text = deps.replies.text("fallback_clarify", language, options=" / ".join(options))
@@ -214,6 +217,28 @@ async def _decide(state: ConversationState, runtime: Runtime[RunDeps], repeat: R
     elif active and active != route.agent:
         update["suspended"] = []
     return update
+
+
+_FAQ_CANDIDATES = frozenset({Agent.INTERNAL.value, Agent.UNKNOWN.value, Agent.SMALLTALK.value})
+_QUESTION = re.compile(
+    r"\?|^\s*(?:how|what|when|where|which|who|why|do|does|can|is|are|should|will|would"
+    r"|как|что|когда|где|какой|какая|какие|кто|почему|зачем|сколько|можно|есть\s+ли|до\s+скольки|нужно\s+ли)\b",
+    re.IGNORECASE,
+)
+
+
+async def _documents_answer(
+    state: ConversationState, deps: RunDeps, meaning: Understanding, route: routing.Route
+) -> bool:
+    """A general question ("do you have parking?") that no specialist claims, answered by the documents.
+
+    Only outside a flow, when the classifier is not sure, and only if the knowledge base is.
+    """
+    if state.get("active_agent") or deps.knowledge is None or meaning.confidence >= routing.STRONG:
+        return False
+    if route.agent not in _FAQ_CANDIDATES or not _QUESTION.search(meaning.text):
+        return False
+    return await deps.knowledge.answer(meaning.text, language=state["language"]) is not None
 
 
 def _message(

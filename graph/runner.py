@@ -22,11 +22,14 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
+from agents.base import HANDED_TO_STAFF
 from agents.context import RunDeps
 from graph.checkpoints import keep_latest
 from graph.payments import on_invoice_paid
+from graph.tickets import update_ticket
 from tools.conversations import ApprovalStatus, Message, NewReply, Owner
-from tools.ids import InvoiceId
+from tools.ids import InvoiceId, TicketId
+from tools.tickets import TicketStatus
 
 log = logging.getLogger("frontdesk.conversations")
 
@@ -139,6 +142,18 @@ class ConversationRunner:
         """Tell the customer about a payment and start the operations handoff (once per invoice)."""
         return await on_invoice_paid(self.deps, invoice_id)
 
+    async def ticket_update(
+        self,
+        ticket_id: TicketId,
+        *,
+        by: str,
+        status: TicketStatus | None = None,
+        assignee: str | None = None,
+        note: str | None = None,
+    ) -> list[Message]:
+        """Staff move a ticket on; the customer hears about it in their conversation (once per change)."""
+        return await update_ticket(self.deps, ticket_id, by=by, status=status, assignee=assignee, note=note)
+
     async def staff_reply(self, conversation_id: str, text: str, *, by: str) -> Message:
         """Record a message staff wrote to the customer (`by` = ``staff:ID``); the channel delivers it later."""
         async with self._locks[conversation_id]:
@@ -200,7 +215,8 @@ class ConversationRunner:
             active_agent=result.get("active_agent") or "",
             awaiting_approval=bool(interrupts),
         )
-        if conversation.owner is Owner.STAFF and not any(m.agent == "human" for m in stored):
+        handed_over = any(m.agent == "human" or HANDED_TO_STAFF in m.actions for m in stored)
+        if conversation.owner is Owner.STAFF and not handed_over:
             log.info("conversation %s is owned by staff: replies held", conversation_id)
             return TurnResult(conversation_id, [], silent=True, approval_id=approval_id)
         agent = outbox[-1]["agent"] if outbox else None

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Literal
 
 from fastapi import FastAPI
 
+from agents.knowledge import KnowledgeAnswerer
 from server.assembly import open_frontdesk
 from server.errors import install_error_handlers
 from server.routes import health, home, payments
@@ -18,12 +20,17 @@ from tools.clock import Clock, SystemClock
 log = logging.getLogger("frontdesk.server")
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
-    """Build the server for `settings`; the database and playbook open when it starts."""
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    knowledge: KnowledgeAnswerer | Literal["open", "none"] = "open",
+) -> FastAPI:
+    """Build the server for `settings`; the database, playbook and knowledge base open when it starts."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_frontdesk(settings, clock=clock or SystemClock()) as desk:
+        async with open_frontdesk(settings, clock=clock or SystemClock(), knowledge=knowledge) as desk:
             app.state.frontdesk = AppState(
                 settings=settings,
                 playbook=desk.playbook,

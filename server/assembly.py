@@ -6,11 +6,15 @@ start here, so they run the same path.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 from agents.context import RunDeps
+from agents.knowledge import KnowledgeAnswerer
 from agents.replies import Replies
 from agents.understanding import Understander
 from graph import ConversationRunner, create_graph, open_checkpointer
@@ -20,6 +24,8 @@ from tools.clock import Clock, SystemClock
 from tools.payments import BuiltinPaymentProvider
 from tools.playbook import Playbook, load_playbook
 from tools.sql import BusinessStores, open_stores
+
+log = logging.getLogger("frontdesk.server")
 
 
 @dataclass(frozen=True)
@@ -53,11 +59,56 @@ def create_understanding(settings: Settings, playbook: Playbook) -> Understander
     )
 
 
+async def open_knowledge(settings: Settings, playbook: Playbook) -> KnowledgeAnswerer | None:
+    """The playbook's knowledge base, up to date with its documents; None (logged) when it can't be opened.
+
+    Answers are offline (the best passage, trimmed), or written by the LLM from the passages when an
+    API key is configured.
+    """
+    from knowledge.answerers import open_answerer
+    from knowledge.business import KnowledgeSource
+    from knowledge.model import KnowledgeError
+
+    model = None
+    if settings.openai_api_key is not None:
+        from agents.understanding.llm import create_chat_model
+
+        model = create_chat_model(
+            api_key=settings.openai_api_key.get_secret_value(),
+            base_url=settings.openai_base_url,
+            model=settings.openai_model,
+            timeout_s=settings.llm_timeout_s,
+            max_retries=1,
+        )
+    source = KnowledgeSource.of(playbook, settings.playbook)
+    try:
+        return await asyncio.to_thread(
+            open_answerer,
+            source,
+            data_dir=settings.data_dir,
+            chroma_url=settings.chroma_url,
+            model=model,
+            timeout_s=settings.llm_timeout_s,
+        )
+    except KnowledgeError as error:
+        log.error("the knowledge base is not available: %s", error)
+        return None
+
+
 @asynccontextmanager
 async def open_frontdesk(
-    settings: Settings, *, clock: Clock | None = None, understanding: Understander | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    understanding: Understander | None = None,
+    knowledge: KnowledgeAnswerer | Literal["open", "none"] = "open",
 ) -> AsyncIterator[Frontdesk]:
-    """Open everything for the business in `settings`; close it all on exit."""
+    """Open everything for the business in `settings`; close it all on exit.
+
+    With `knowledge` ``"open"`` (the default) the knowledge base is brought up to date with the
+    playbook's documents first; commands that never answer customers pass ``"none"``, and tests
+    may pass an answerer they share.
+    """
     clock = clock or SystemClock()
     playbook = load_playbook(settings.playbook)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -74,6 +125,13 @@ async def open_frontdesk(
                 appointments=Appointments(playbook, stores.calendar, stores.billing, clock),
                 payments=BuiltinPaymentProvider(settings.effective_public_url),
                 replies=Replies(playbook),
+                knowledge=(
+                    await open_knowledge(settings, playbook)
+                    if knowledge == "open"
+                    else None
+                    if knowledge == "none"
+                    else knowledge
+                ),
                 console_url=settings.effective_public_url,
             )
             runner = ConversationRunner(create_graph(checkpointer=checkpointer), deps)

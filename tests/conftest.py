@@ -106,3 +106,9 @@ async def stores(database_url: str, clock: FrozenClock) -> AsyncIterator[Busines
 def on_every_database(test: object) -> object:
     """Run a test once per database backend (SQLite and PostgreSQL)."""
     return pytest.mark.parametrize("database_url", DATABASES, indirect=True)(test)
+
+
+@pytest.fixture(scope="session")
+def shared_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One data directory for the session: classifiers are trained and knowledge bases embedded once."""
+    return tmp_path_factory.mktemp("shared-data")

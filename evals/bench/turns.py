@@ -122,7 +122,9 @@ async def run(
         started = time.perf_counter()
         settings = Settings(playbook=playbook, data_dir=data_dir)
         understanding = OfflineUnderstanding(load_playbook(playbook), cache_dir=cache_dir)
-        async with open_frontdesk(settings, clock=clock, understanding=understanding) as desk:
+        async with open_frontdesk(
+            settings, clock=clock, understanding=understanding, knowledge="none"
+        ) as desk:
             startup = time.perf_counter() - started
             latencies: list[float] = []
             sizes: dict[int, int] = {}

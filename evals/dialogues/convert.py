@@ -110,7 +110,8 @@ def step(item: spec.SayStep | spec.StaffStep | spec.EventStep | spec.AdvanceStep
         changes = {key: str(value) for key, value in staff.changes.items()}
         return StaffAct(staff.action, staff.by, staff.note, changes, staff.text, expect)
     if isinstance(item, spec.EventStep):
-        return Event(item.event.type, expect)
+        event = item.event
+        return Event(event.type, expect, status=event.status, assignee=event.assignee, note=event.note)
     moved = item.advance
     return Advance(timedelta(days=moved.days, hours=moved.hours, minutes=moved.minutes), expect)
 

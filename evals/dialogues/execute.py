@@ -17,6 +17,8 @@ from graph import Inbound, TurnResult
 from tools.billing import InvoiceStatus
 from tools.conversations import ApprovalStatus, Message, Owner
 from tools.errors import NotFound
+from tools.ids import TicketId
+from tools.tickets import TicketStatus
 
 _LLM_SOURCES = frozenset({"llm", "llm-fallback"})
 
@@ -76,7 +78,7 @@ class Driver:
             done = await self._staff(step)
         elif isinstance(step, Event):
             kind, label = "event", step.type
-            done = await self._payment()
+            done = await (self._ticket(step) if step.type == "ticket" else self._payment())
         else:
             assert isinstance(step, Advance)
             label = str(step.delta)
@@ -132,6 +134,21 @@ class Driver:
         )
         messages = await self.desk.runner.invoice_paid(invoice.id)
         return _Done(_replies(messages), "billing" if messages else None)
+
+    async def _ticket(self, event: Event) -> _Done:
+        tickets = [
+            t for t in await self.desk.raw.tickets.list_tickets() if t.conversation_id == self.conversation_id
+        ]
+        if not tickets:
+            raise StepFailed(f"ticket: no ticket in {self.conversation_id}")
+        messages = await self.desk.runner.ticket_update(
+            TicketId(tickets[0].id),
+            by="staff:eval",
+            status=TicketStatus(event.status) if event.status else None,
+            assignee=event.assignee,
+            note=event.note,
+        )
+        return _Done(_replies(messages), "support" if messages else None)
 
     async def owned_by_staff(self) -> bool:
         """Whether staff own the conversation now."""

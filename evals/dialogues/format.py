@@ -62,8 +62,22 @@ class StaffStep(Strict):
 class EventSpec(Strict):
     """Something that happens outside the chat."""
 
-    type: Literal["payment"]
-    """``payment``: the latest open invoice is paid."""
+    type: Literal["payment", "ticket"]
+    """``payment``: the latest open invoice is paid; ``ticket``: staff move the conversation's latest ticket on."""
+    status: Literal["assigned", "in_progress", "resolved", "closed"] | None = None
+    """For ``ticket``: the new status."""
+    assignee: str | None = None
+    """For ``ticket``: the staff id it is assigned to."""
+    note: str | None = None
+    """For ``ticket``: a sentence for the customer."""
+
+    @model_validator(mode="after")
+    def _ticket_fields(self) -> EventSpec:
+        if self.type == "ticket" and self.status is None and self.assignee is None:
+            raise ValueError("a ticket event needs status or assignee")
+        if self.type == "payment" and (self.status or self.assignee or self.note):
+            raise ValueError("status, assignee and note belong to ticket events")
+        return self
 
 
 class EventStep(Strict):

@@ -30,7 +30,7 @@ AGENTS = (
 )
 """Who a reply can come from: the specialists, the guardrails, payments and staff."""
 
-ToolName = Annotated[str, Field(pattern=rf"^({'|'.join(PORTS)})\.[a-z_]+$")]
+ToolName = Annotated[str, Field(pattern=rf"^({'|'.join((*PORTS, 'knowledge'))})\.[a-z_]+$")]
 """``port.method``, e.g. ``calendar.book``."""
 
 
@@ -69,7 +69,8 @@ class ToolExpect(Strict):
     """A write call the step must have made."""
 
     name: ToolName
-    """``port.method``: crm, calendar, billing, orders, tickets, tasks, notifications or conversations."""
+    """``port.method``: crm, calendar, billing, orders, tickets, tasks, notifications, conversations, or
+    ``knowledge.answer`` (a question put to the knowledge base)."""
     args: dict[str, JsonValue] = Field(default_factory=dict)
     """A subset of the call's arguments (dataclass arguments flattened into their fields)."""
 

@@ -21,9 +21,10 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 
 from agents.context import RunDeps
+from agents.knowledge import KnowledgeAnswerer
 from agents.replies import Replies
 from agents.understanding import Understander
-from evals.dialogues.recording import CallLog, RecordingUnderstander, record_stores
+from evals.dialogues.recording import CallLog, RecordingKnowledge, RecordingUnderstander, record_stores
 from graph import ConversationRunner, Inbound, create_graph, open_checkpointer
 from tools.appointments import Appointments
 from tools.clock import FrozenClock
@@ -84,6 +85,7 @@ async def open_desk(
     understanding: Understander,
     clock: FrozenClock,
     public_url: str = "http://127.0.0.1:8000",
+    knowledge: KnowledgeAnswerer | None = None,
 ) -> AsyncIterator[Desk]:
     """Open a Frontdesk on a copy of `template` in `folder`; close it and delete the folder on exit."""
     database = await asyncio.to_thread(_copy, template, folder)
@@ -101,6 +103,7 @@ async def open_desk(
                 appointments=Appointments(playbook, stores.calendar, stores.billing, clock),
                 payments=BuiltinPaymentProvider(public_url),
                 replies=Replies(playbook),
+                knowledge=RecordingKnowledge(knowledge, log) if knowledge is not None else None,
                 console_url=public_url,
             )
             runner = ConversationRunner(conversation_graph(checkpointer), deps)

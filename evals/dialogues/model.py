@@ -93,10 +93,13 @@ class StaffAct:
 
 @dataclass(frozen=True)
 class Event:
-    """Something outside the chat: ``payment`` pays the latest open invoice."""
+    """Something outside the chat: ``payment`` pays the latest open invoice; ``ticket`` moves the latest ticket on."""
 
     type: str
     expect: Expectation = Expectation()
+    status: str | None = None
+    assignee: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, cast
 
+from agents.knowledge import KnowledgeAnswer, KnowledgeAnswerer
 from agents.understanding import DialogueContext, Understander, Understanding
 from evals.dialogues.model import Json
 from tools.sql import BusinessStores
@@ -159,3 +160,27 @@ class RecordingUnderstander:
         meaning = await self.inner.understand(text, context)
         self.log.understandings.append(meaning)
         return meaning
+
+
+@dataclass(frozen=True)
+class RecordingKnowledge:
+    """A `KnowledgeAnswerer` whose every question is logged as the tool call ``knowledge.answer``.
+
+    The call's arguments are the question, the language, and what came back: the source document
+    (empty when the knowledge base was not sure) and the confidence.
+    """
+
+    inner: KnowledgeAnswerer
+    log: CallLog
+
+    async def answer(self, question: str, *, language: str) -> KnowledgeAnswer | None:
+        """The wrapped answerer's answer, logged."""
+        found = await self.inner.answer(question, language=language)
+        args: dict[str, Json] = {
+            "question": question,
+            "language": language,
+            "document": found.document if found else "",
+            "confidence": round(found.confidence, 3) if found else 0.0,
+        }
+        self.log.calls.append(ToolCall("knowledge.answer", args))
+        return found

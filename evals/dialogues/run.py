@@ -20,6 +20,7 @@ from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 
+from agents.knowledge import KnowledgeAnswerer
 from agents.understanding import Understander
 from agents.understanding.adapter import OfflineUnderstanding
 from evals.dialogues.harness import migrated_template, warm_up
@@ -28,7 +29,7 @@ from evals.dialogues.metrics import Metrics, compute
 from evals.dialogues.model import Dialogue
 from evals.dialogues.results import DialogueResult, RunMetadata, Trial, verdict
 from evals.dialogues.trial import TrialSetup, run_trial
-from server.assembly import create_understanding
+from server.assembly import create_understanding, open_knowledge
 from server.settings import Settings
 from tools.errors import ConfigError
 
@@ -117,6 +118,28 @@ def understanders(loaded: LoadedSuites, settings: Settings, *, llm: bool) -> dic
     return made
 
 
+async def knowledge_bases(
+    loaded: LoadedSuites, settings: Settings, *, llm: bool
+) -> dict[Path, KnowledgeAnswerer]:
+    """One knowledge base per playbook, kept in the data directory's cache (only changed documents are
+    embedded again); answers are offline, or written by the LLM from the passages with `llm`."""
+    from knowledge.answerers import open_answerer
+    from knowledge.business import KnowledgeSource
+
+    made: dict[Path, KnowledgeAnswerer] = {}
+    cache = settings.data_dir / "cache" / "eval-knowledge"
+    for path, playbook in loaded.playbooks.items():
+        if llm:
+            scoped = settings.model_copy(update={"playbook": path, "data_dir": cache})
+            answerer = await open_knowledge(scoped, playbook)
+        else:
+            source = KnowledgeSource.of(playbook, path)
+            answerer = await asyncio.to_thread(open_answerer, source, data_dir=cache)
+        if answerer is not None:
+            made[path] = answerer
+    return made
+
+
 def simulator_model(settings: Settings) -> BaseChatModel | None:
     """The chat model that plays simulated customers, when an LLM is configured."""
     if settings.openai_api_key is None:
@@ -162,6 +185,7 @@ async def run_dialogues(
     with tempfile.TemporaryDirectory(prefix="frontdesk-eval-") as folder:
         workspace = Path(folder)
         template = await migrated_template(workspace)
+        answerers = await knowledge_bases(loaded, settings, llm=options.llm)
         for number, (path, playbook) in enumerate(loaded.playbooks.items()):
             offline = made[path] if not options.llm else OfflineUnderstanding(playbook, cache_dir=cache)
             await warm_up(
@@ -182,6 +206,7 @@ async def run_dialogues(
                         understanding=made[dialogue.playbook],
                         simulator=simulator,
                         public_url=settings.effective_public_url,
+                        knowledge=answerers.get(dialogue.playbook),
                     )
                     trials.append(await run_trial(dialogue, setup))
             return index, verdict(dialogue, tuple(trials))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 
+from agents.knowledge import KnowledgeAnswerer
 from agents.understanding import Understander
 from evals.dialogues.checks import check_final
 from evals.dialogues.execute import Driver
@@ -36,6 +37,8 @@ class TrialSetup:
     understanding: Understander
     simulator: BaseChatModel | None = None
     public_url: str = "http://127.0.0.1:8000"
+    knowledge: KnowledgeAnswerer | None = None
+    """The playbook's knowledge base, shared by every trial (it is only read)."""
 
 
 def _label(step: Step) -> tuple[str, str]:
@@ -69,6 +72,7 @@ async def run_trial(dialogue: Dialogue, setup: TrialSetup) -> Trial:
             understanding=setup.understanding,
             clock=clock,
             public_url=setup.public_url,
+            knowledge=setup.knowledge,
         ) as desk:
             hidden = await seed(desk.raw, dialogue.setup, setup.playbook)
             driver = Driver(dialogue, desk, hidden=hidden)

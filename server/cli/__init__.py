@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from server.cli import approvals, bench, chat, conversations, db, nlu, playbook, serve
+from server.cli import approvals, bench, chat, conversations, db, kb, nlu, playbook, serve, tickets
 from server.cli import eval as eval_
 
 app = typer.Typer(
@@ -20,6 +20,8 @@ app.add_typer(approvals.app, name="approvals")
 app.add_typer(bench.app, name="bench")
 app.add_typer(conversations.app, name="conversations")
 app.add_typer(eval_.app, name="eval")
+app.add_typer(tickets.app, name="tickets")
+app.add_typer(kb.app, name="kb")
 app.command("chat")(chat.chat)
 app.command("nlu")(nlu.nlu)
 app.command("serve")(serve.serve)

@@ -25,7 +25,7 @@ def list_approvals(
     """Show approvals waiting for a decision."""
 
     async def run() -> None:
-        async with open_frontdesk(Settings()) as desk:
+        async with open_frontdesk(Settings(), knowledge="none") as desk:
             approvals = await desk.stores.conversations.list_approvals(
                 status=None if all_ else ApprovalStatus.PENDING
             )
@@ -46,7 +46,7 @@ def list_approvals(
 
 def _decide(approval_id: str, action: str, by: str, note: str | None, changes: dict[str, str] | None) -> None:
     async def run() -> None:
-        async with open_frontdesk(Settings()) as desk:
+        async with open_frontdesk(Settings(), knowledge="none") as desk:
             result = await desk.runner.decide(approval_id, action=action, by=by, note=note, changes=changes)
             for reply in result.replies:
                 out.print(f"[dim]sent to {result.conversation_id}:[/dim] {reply.text}", markup=True)

@@ -22,7 +22,7 @@ def list_conversations(limit: Annotated[int, typer.Option(help="How many, most r
     """Show conversations with their owner, agent and whether they wait for staff."""
 
     async def run() -> None:
-        async with open_frontdesk(Settings()) as desk:
+        async with open_frontdesk(Settings(), knowledge="none") as desk:
             table = Table("conversation", "owner", "agent", "waiting for staff", "language", "last message")
             for c in await desk.stores.conversations.list_conversations(limit=limit):
                 last = c.last_message_at.isoformat(timespec="minutes") if c.last_message_at else ""
@@ -44,7 +44,7 @@ def list_conversations(limit: Annotated[int, typer.Option(help="How many, most r
 
 def _set_owner(conversation_id: str, owner: Owner, staff: str) -> None:
     async def run() -> None:
-        async with open_frontdesk(Settings()) as desk:
+        async with open_frontdesk(Settings(), knowledge="none") as desk:
             conversation = await desk.stores.conversations.set_owner(
                 conversation_id, owner, staff_id=staff.removeprefix("staff:"), actor=staff
             )

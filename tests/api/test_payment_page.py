@@ -49,7 +49,7 @@ async def server(database_url: str, clock: FrozenClock, tmp_path: Path) -> Async
         port=port,
     )
     config = uvicorn.Config(
-        create_app(settings, clock=clock), host="127.0.0.1", port=port, log_level="warning"
+        create_app(settings, clock=clock, knowledge="none"), host="127.0.0.1", port=port, log_level="warning"
     )
     running = uvicorn.Server(config)
     task = asyncio.create_task(running.serve())

@@ -7,11 +7,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
+from agents.knowledge import KnowledgeAnswerer
 from agents.understanding.adapter import OfflineUnderstanding
 from graph import Inbound, TurnResult
+from knowledge.answerers import open_answerer
+from knowledge.business import KnowledgeSource
 from server.assembly import Frontdesk, open_frontdesk
 from server.settings import Settings
 from tests.conftest import ROOT
@@ -74,6 +78,23 @@ def understander(playbook: str) -> OfflineUnderstanding:
     return _understanders[playbook]
 
 
+_answerers: dict[str, KnowledgeAnswerer | None] = {}
+
+
+@pytest.fixture(scope="session")
+def knowledge_dir(shared_data_dir: Path) -> Path:
+    """Where the demo businesses' knowledge bases are built, once per test session (the evals' cache)."""
+    return shared_data_dir / "cache" / "eval-knowledge"
+
+
+def knowledge(playbook: str, folder: Path) -> KnowledgeAnswerer | None:
+    """The offline answers from a demo business's documents (ingested once per test session)."""
+    if playbook not in _answerers:
+        source = KnowledgeSource.from_playbook(ROOT / f"examples/{playbook}/playbook.yaml")
+        _answerers[playbook] = open_answerer(source, data_dir=folder)
+    return _answerers[playbook]
+
+
 def settings_for(playbook: str, tmp_path: Path, database_url: str) -> Settings:
     """Settings of a demo business on a test database."""
     return Settings(
@@ -82,22 +103,29 @@ def settings_for(playbook: str, tmp_path: Path, database_url: str) -> Settings:
 
 
 async def _open(
-    playbook: str, tmp_path: Path, clock: FrozenClock, database_url: str
+    playbook: str, tmp_path: Path, clock: FrozenClock, database_url: str, knowledge_dir: Path
 ) -> AsyncIterator[Frontdesk]:
     settings = settings_for(playbook, tmp_path, database_url)
-    async with open_frontdesk(settings, clock=clock, understanding=understander(playbook)) as desk:
+    answers: KnowledgeAnswerer | Literal["none"] = knowledge(playbook, knowledge_dir) or "none"
+    async with open_frontdesk(
+        settings, clock=clock, understanding=understander(playbook), knowledge=answers
+    ) as desk:
         yield desk
 
 
 @pytest.fixture
-async def studio(tmp_path: Path, clock: FrozenClock, database_url: str) -> AsyncIterator[Frontdesk]:
+async def studio(
+    tmp_path: Path, clock: FrozenClock, database_url: str, knowledge_dir: Path
+) -> AsyncIterator[Frontdesk]:
     """The beauty studio."""
-    async for desk in _open("studio", tmp_path, clock, database_url):
+    async for desk in _open("studio", tmp_path, clock, database_url, knowledge_dir):
         yield desk
 
 
 @pytest.fixture
-async def renovation(tmp_path: Path, clock: FrozenClock, database_url: str) -> AsyncIterator[Frontdesk]:
+async def renovation(
+    tmp_path: Path, clock: FrozenClock, database_url: str, knowledge_dir: Path
+) -> AsyncIterator[Frontdesk]:
     """The renovation company."""
-    async for desk in _open("renovation", tmp_path, clock, database_url):
+    async for desk in _open("renovation", tmp_path, clock, database_url, knowledge_dir):
         yield desk

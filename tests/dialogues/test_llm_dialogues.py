@@ -59,7 +59,10 @@ async def desk(
         }
     )
     async with open_frontdesk(
-        settings, clock=clock, understanding=create_understanding(settings, _playbook(settings))
+        settings,
+        clock=clock,
+        understanding=create_understanding(settings, _playbook(settings)),
+        knowledge="none",
     ) as opened:
         yield opened
 

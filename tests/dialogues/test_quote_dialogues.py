@@ -60,7 +60,7 @@ async def test_an_expensive_quote_waits_for_staff_and_resumes_after_a_restart(
 ) -> None:
     settings = settings_for("renovation", tmp_path, database_url)
     understanding: OfflineUnderstanding = understander("renovation")
-    async with open_frontdesk(settings, clock=clock, understanding=understanding) as desk:
+    async with open_frontdesk(settings, clock=clock, understanding=understanding, knowledge="none") as desk:
         chat = Chat(desk, customer="big")
         await chat.say("I need an estimate for a capital renovation of my flat")
         assert chat.agent == "quoting", chat.log
@@ -71,7 +71,7 @@ async def test_an_expensive_quote_waits_for_staff_and_resumes_after_a_restart(
         approval_id = chat.last.approval_id
         waiting = await chat.say("so?")
         assert "manager" in waiting.lower() or "check" in waiting.lower(), waiting
-    async with open_frontdesk(settings, clock=clock, understanding=understanding) as desk:
+    async with open_frontdesk(settings, clock=clock, understanding=understanding, knowledge="none") as desk:
         result = await desk.runner.decide(
             approval_id,
             action="edit",

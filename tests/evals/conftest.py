@@ -15,9 +15,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory shared by the session, so each playbook's classifier is trained once."""
-    return tmp_path_factory.mktemp("eval-data")
+def data_dir(shared_data_dir: Path) -> Path:
+    """A data directory shared by the session, so each playbook's classifier and knowledge base are built once."""
+    return shared_data_dir
 
 
 def offline_settings(data_dir: Path, **changes: object) -> Settings:

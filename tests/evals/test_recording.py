@@ -142,7 +142,7 @@ async def test_a_dialogue_run_by_the_engine_gets_the_replies_the_plain_assembly_
     settings = Settings(playbook=playbook, data_dir=tmp_path, database_url=database)
     clock = FrozenClock(datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
     understanding = OfflineUnderstanding(load_playbook(playbook), cache_dir=data_dir / "cache")
-    async with open_frontdesk(settings, clock=clock, understanding=understanding) as desk:
+    async with open_frontdesk(settings, clock=clock, understanding=understanding, knowledge="none") as desk:
         for index, step in enumerate(steps):
             turn = await desk.runner.handle(
                 Inbound("telegram", "q1", "q1", step.input, message_id=f"m{index}")

@@ -13,7 +13,15 @@ from tools.playbook.catalog import DiscountRule, Product, Region, Resource, Serv
 from tools.playbook.flows import BookingPolicy, FollowUps
 from tools.playbook.hours import BusinessHours
 from tools.playbook.messaging import Channels, Consent, Examples, KnowledgeSources, Templates
-from tools.playbook.rules import Approvals, Escalation, InternalRouting, Qualification, SalesRouting, Topics
+from tools.playbook.rules import (
+    Approvals,
+    Escalation,
+    InternalRouting,
+    Qualification,
+    SalesRouting,
+    SupportPolicy,
+    Topics,
+)
 
 
 class Playbook(PlaybookModel):
@@ -63,6 +71,8 @@ class Playbook(PlaybookModel):
     """Per-channel business settings."""
     knowledge: KnowledgeSources = KnowledgeSources()
     """Documents for the knowledge base."""
+    support: SupportPolicy = SupportPolicy()
+    """Order identity checks, returns and knowledge-base answers."""
 
     def service(self, service_id: str) -> Service:
         """Return the service with `service_id` (KeyError if unknown)."""

@@ -189,3 +189,14 @@ class InternalRouting(PlaybookModel):
                     "team", f"requests.{kind}.team is {request.team!r}, which is not listed in teams"
                 )
         return self
+
+
+class SupportPolicy(PlaybookModel):
+    """How support triage treats orders, returns and answers from the knowledge base."""
+
+    return_days: PositiveInt = 14
+    """Days after delivery during which an order may be returned (returnable items only)."""
+    identity_attempts: PositiveInt = Field(default=3, le=10)
+    """Failed order-identity checks allowed before the conversation goes to a person."""
+    ask_if_solved: bool = True
+    """Ask "Did that solve it?" after an answer, and record the outcome."""

@@ -67,8 +67,17 @@ _LETTERS: dict[str, str] = {
 }  # fmt: skip
 
 
+_NOT_LANGUAGE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\S*\d\S*")
+"""Emails, links and codes with digits (order numbers, phones) say nothing about the language."""
+
+
 def detect_language(text: str, default: Language = "en") -> Language:
-    """Return ``ru`` or ``en`` for `text`; `default` when it has no letters or is evenly split."""
+    """Return ``ru`` or ``en`` for `text`; `default` when it has no letters or is evenly split.
+
+    Emails, links and codes with digits ("LM-04217") are left out of the count.
+    """
+    words = _NOT_LANGUAGE.sub(" ", text)
+    text = words if any(char.isalpha() for char in words) else text
     cyrillic = sum(1 for char in text if is_cyrillic(char))
     latin = sum(1 for char in text if is_latin(char))
     if cyrillic == 0 and latin == 0:
