@@ -364,3 +364,54 @@ approvals = Table(
     Column("idempotency_key", String(200), nullable=False, unique=True),
     Column("created_at", UtcDateTime(), nullable=False),
 )
+
+inbox_events = Table(
+    "inbox_events",
+    metadata,
+    _id(),
+    Column("channel", String(32), nullable=False),
+    Column("provider_id", String(200), nullable=False),
+    Column("chat_id", String(200), nullable=False),
+    Column("conversation_key", String(240), nullable=False, index=True),
+    Column("sender_id", String(200), nullable=False),
+    Column("sender_name", String(200)),
+    Column("text", Text, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("extra", JsonColumn, nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("lease_owner", String(80)),
+    Column("processed_at", UtcDateTime()),
+    Column("error", Text),
+    UniqueConstraint("channel", "provider_id", name="uq_inbox_events_channel_provider_id"),
+    Index("ix_inbox_events_status_received_at", "status", "received_at"),
+)
+"""The durable inbox: every verified inbound event, once per (channel, provider id), before the provider is answered."""
+
+conversation_leases = Table(
+    "conversation_leases",
+    metadata,
+    Column("conversation_key", String(240), primary_key=True),
+    Column("owner", String(80), nullable=False),
+    Column("until", UtcDateTime(), nullable=False),
+)
+"""Which worker is processing a conversation's turns, until when: one at a time per conversation."""
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    _id(),
+    Column("message_id", String(ID), ForeignKey("messages.id"), nullable=False, unique=True),
+    Column("conversation_id", String(240), ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("channel", String(32), nullable=False),
+    Column("chat_id", String(200), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("provider_message_id", String(200)),
+    Column("last_error", Text),
+    *_stamps(),
+    Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+)
+"""The outbox: each recorded reply's delivery to its channel, retried with backoff, then dead-lettered."""

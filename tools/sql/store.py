@@ -13,6 +13,7 @@ from tools.calendar import CalendarStore
 from tools.clock import Clock
 from tools.conversations import ConversationStore
 from tools.crm import CrmStore
+from tools.inbox import InboxStore
 from tools.notifications import NotificationStore
 from tools.orders import OrderStore
 from tools.sql.billing import SqlBilling
@@ -20,6 +21,7 @@ from tools.sql.calendar import SqlCalendar
 from tools.sql.conversations import SqlConversations
 from tools.sql.crm import SqlCrm
 from tools.sql.engine import DatabaseUrls, create_engine, database_urls
+from tools.sql.inbox import SqlInbox
 from tools.sql.migrate import upgrade_database
 from tools.sql.notifications import SqlAuditLog, SqlNotifications
 from tools.sql.orders import SqlOrders
@@ -31,7 +33,7 @@ from tools.tickets import TicketStore
 
 @dataclass(frozen=True)
 class BusinessStores:
-    """The CRM, calendar, billing, orders, tickets, tasks, notifications and audit log of one business."""
+    """The CRM, calendar, billing, orders, tickets, tasks, notifications, audit log, conversations and inbox of one business."""
 
     crm: CrmStore
     calendar: CalendarStore
@@ -42,6 +44,7 @@ class BusinessStores:
     notifications: NotificationStore
     audit: AuditLog
     conversations: ConversationStore
+    inbox: InboxStore
     engine: AsyncEngine
     urls: DatabaseUrls
 
@@ -66,6 +69,7 @@ async def open_stores(database_url: str, *, clock: Clock, migrate: bool = True) 
         notifications=SqlNotifications(engine, clock),
         audit=SqlAuditLog(engine, clock),
         conversations=SqlConversations(engine, clock),
+        inbox=SqlInbox(engine, clock),
         engine=engine,
         urls=urls,
     )

@@ -1,0 +1,125 @@
+"""The durable inbox and outbox, on SQLite and PostgreSQL: once per event, one worker per conversation, in order."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import DATABASES
+from tools.clock import FrozenClock
+from tools.conversations import NewReply
+from tools.inbox import DeliveryStatus, InboxStatus, NewInboxEvent
+from tools.sql import BusinessStores
+from tools.sql.inbox import MAX_ATTEMPTS
+
+pytestmark = pytest.mark.parametrize("database_url", DATABASES, indirect=True)
+
+
+def _event(clock: FrozenClock, provider_id: str, chat: str = "100", text: str = "Привет") -> NewInboxEvent:
+    return NewInboxEvent("telegram", provider_id, chat, chat, text, received_at=clock.now())
+
+
+async def test_a_redelivered_event_is_stored_once(stores: BusinessStores, clock: FrozenClock) -> None:
+    results = await asyncio.gather(*(stores.inbox.accept(_event(clock, "u1")) for _ in range(5)))
+    assert sum(1 for _, new in results if new) == 1
+    assert len({event.id for event, _ in results}) == 1
+    assert len(await stores.inbox.events()) == 1
+
+
+async def test_a_conversation_is_leased_to_one_worker_with_its_events_in_order(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    for number, text in enumerate(["first", "second", "third"]):
+        await stores.inbox.accept(_event(clock, f"u{number}", text=text))
+        clock.advance(timedelta(milliseconds=300))
+    claims = await asyncio.gather(*(stores.inbox.claim(f"w{n}", lease_s=30) for n in range(4)))
+    taken = [claim for claim in claims if claim is not None]
+    assert len(taken) == 1, "only one worker may process a conversation at a time"
+    assert [event.text for event in taken[0].events] == ["first", "second", "third"]
+    await stores.inbox.accept(_event(clock, "u9", text="fourth"))
+    assert await stores.inbox.claim("w-other", lease_s=30) is None, "the conversation is still leased"
+    await stores.inbox.complete(taken[0], [event.id for event in taken[0].events])
+    after = await stores.inbox.claim("w-other", lease_s=30)
+    assert after is not None and [event.text for event in after.events] == ["fourth"]
+    assert {e.status for e in await stores.inbox.events(status=InboxStatus.DONE)} == {InboxStatus.DONE}
+
+
+async def test_different_conversations_go_to_different_workers(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    await stores.inbox.accept(_event(clock, "a1", chat="A"))
+    await stores.inbox.accept(_event(clock, "b1", chat="B"))
+    first = await stores.inbox.claim("w1", lease_s=30)
+    second = await stores.inbox.claim("w2", lease_s=30)
+    assert first is not None and second is not None
+    assert {first.conversation_key, second.conversation_key} == {"telegram:A", "telegram:B"}
+
+
+async def test_a_dead_workers_events_are_claimed_again_after_its_lease(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    await stores.inbox.accept(_event(clock, "u1"))
+    crashed = await stores.inbox.claim("w1", lease_s=30)
+    assert crashed is not None
+    assert await stores.inbox.claim("w2", lease_s=30) is None
+    clock.advance(timedelta(seconds=31))
+    rescued = await stores.inbox.claim("w2", lease_s=30)
+    assert rescued is not None and [e.provider_id for e in rescued.events] == ["u1"]
+    assert rescued.events[0].attempts == 1
+
+
+async def test_a_burst_waits_until_it_is_quiet(stores: BusinessStores, clock: FrozenClock) -> None:
+    await stores.inbox.accept(_event(clock, "u1", text="здравствуйте"))
+    clock.advance(timedelta(seconds=1))
+    await stores.inbox.accept(_event(clock, "u2", text="хочу на маникюр"))
+    assert await stores.inbox.claim("w1", lease_s=30, burst_s=2) is None
+    clock.advance(timedelta(seconds=2))
+    claim = await stores.inbox.claim("w1", lease_s=30, burst_s=2)
+    assert claim is not None and [e.text for e in claim.events] == ["здравствуйте", "хочу на маникюр"]
+
+
+async def test_a_failing_event_is_retried_then_dead_lettered(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    await stores.inbox.accept(_event(clock, "u1"))
+    for _ in range(MAX_ATTEMPTS):
+        claim = await stores.inbox.claim("w1", lease_s=30)
+        assert claim is not None
+        await stores.inbox.complete(claim, [e.id for e in claim.events], error="boom")
+    assert await stores.inbox.claim("w1", lease_s=30) is None
+    [dead] = await stores.inbox.events(status=InboxStatus.DEAD)
+    assert dead.error == "boom"
+
+
+async def test_deliveries_are_once_per_message_retried_and_dead_lettered(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    contact = await stores.crm.contact_for_identity("telegram", "100", key="c")
+    conversation = await stores.conversations.open_conversation("telegram", "100", contact.id)
+    inbound, _ = await stores.conversations.record_inbound(
+        conversation.id, "hi", provider_id="u1", at=clock.now()
+    )
+    reply = await stores.conversations.record_reply(
+        conversation.id, NewReply("Hello!", agent="smalltalk"), reply_to=inbound.id, seq=0
+    )
+    twice = await asyncio.gather(
+        *(
+            stores.inbox.enqueue_delivery(
+                message_id=reply.id, conversation_id=conversation.id, channel="telegram", chat_id="100"
+            )
+            for _ in range(3)
+        )
+    )
+    assert len({d.id for d in twice}) == 1
+    delivery = twice[0]
+    await stores.inbox.retry_delivery(delivery.id, after_s=5, error="429 Too Many Requests")
+    assert await stores.inbox.due_deliveries() == []
+    clock.advance(timedelta(seconds=5))
+    [due] = await stores.inbox.due_deliveries()
+    assert due.attempts == 1 and due.last_error == "429 Too Many Requests"
+    dead = await stores.inbox.dead_letter(due.id, error="403 bot was blocked by the user")
+    assert dead.status is DeliveryStatus.DEAD and await stores.inbox.due_deliveries() == []
+    sent = await stores.inbox.delivered(dead.id, provider_message_id="42")
+    assert sent.status is DeliveryStatus.SENT

@@ -1,0 +1,160 @@
+"""The durable inbox and outbox: nothing a customer sends is lost, nothing is answered twice.
+
+Every verified inbound event is stored once per (channel, provider id) before the provider is
+answered. Workers claim a conversation (a lease: one worker per conversation at a time, so its
+turns run strictly in order) together with all its pending events, process them, and complete
+them. A lease that runs out (a worker died) lets another worker claim the same events again;
+the turn itself is idempotent by provider id, so it is processed exactly once.
+
+Each recorded reply gets a delivery: sent, retried with backoff, or dead-lettered for staff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class InboxStatus(StrEnum):
+    """Where an inbound event stands."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    DONE = "done"
+    DEAD = "dead"
+    """Failed too often; shown to staff, never retried by itself."""
+
+
+class DeliveryStatus(StrEnum):
+    """Where an outbound message's delivery stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+    """Gave up after retries (or a permanent error): staff see it."""
+
+
+@dataclass(frozen=True)
+class NewInboxEvent:
+    """A verified inbound event from a channel."""
+
+    channel: str
+    provider_id: str
+    """The provider's unique id of the message or event (the dedup key)."""
+    chat_id: str
+    """The conversation on that channel."""
+    sender_id: str
+    text: str
+    received_at: datetime
+    kind: str = "text"
+    """``text``, ``button``, ``non_text``, ``comment``…"""
+    sender_name: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+    """Channel details the reply needs (a callback id, a comment id, a verified phone)."""
+
+    @property
+    def conversation_key(self) -> str:
+        """``channel:chat id``, the conversation's id."""
+        return f"{self.channel}:{self.chat_id}"
+
+
+@dataclass(frozen=True)
+class InboxEvent:
+    """A stored inbound event."""
+
+    id: str
+    channel: str
+    provider_id: str
+    chat_id: str
+    conversation_key: str
+    sender_id: str
+    sender_name: str | None
+    text: str
+    kind: str
+    extra: Mapping[str, str]
+    received_at: datetime
+    status: InboxStatus
+    attempts: int
+    lease_owner: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A conversation leased to one worker, with its pending events in arrival order."""
+
+    conversation_key: str
+    owner: str
+    until: datetime
+    events: tuple[InboxEvent, ...]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbound message's delivery to its channel."""
+
+    id: str
+    message_id: str
+    conversation_id: str
+    channel: str
+    chat_id: str
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime
+    provider_message_id: str | None
+    last_error: str | None
+    created_at: datetime
+
+
+class InboxStore(Protocol):
+    """The durable inbox and outbox."""
+
+    async def accept(self, event: NewInboxEvent) -> tuple[InboxEvent, bool]:
+        """Store an event; the flag is False for a redelivery (same channel and provider id)."""
+        ...
+
+    async def claim(self, owner: str, *, lease_s: float, burst_s: float = 0.0) -> Claim | None:
+        """Lease the conversation whose oldest pending event is oldest, and take its pending events.
+
+        Conversations leased to another worker are skipped until the lease runs out. With
+        `burst_s`, a conversation whose newest event is younger than that is left for later, so a
+        burst of messages becomes one turn.
+        """
+        ...
+
+    async def complete(self, claim: Claim, processed: Sequence[str], *, error: str | None = None) -> None:
+        """Mark the `processed` event ids done (or, with `error`, failed: retried, then dead) and release the lease."""
+        ...
+
+    async def events(self, *, status: InboxStatus | None = None) -> list[InboxEvent]:
+        """Events, oldest first."""
+        ...
+
+    async def enqueue_delivery(
+        self, *, message_id: str, conversation_id: str, channel: str, chat_id: str
+    ) -> Delivery:
+        """The delivery of a recorded reply (once per message)."""
+        ...
+
+    async def due_deliveries(self, *, limit: int = 50) -> list[Delivery]:
+        """Pending deliveries whose time has come, oldest first."""
+        ...
+
+    async def delivered(self, delivery_id: str, *, provider_message_id: str | None) -> Delivery:
+        """The channel accepted the message."""
+        ...
+
+    async def retry_delivery(self, delivery_id: str, *, after_s: float, error: str) -> Delivery:
+        """Try again in `after_s` seconds."""
+        ...
+
+    async def dead_letter(self, delivery_id: str, *, error: str) -> Delivery:
+        """Give up on a delivery; staff see it."""
+        ...
+
+    async def deliveries(self, *, status: DeliveryStatus | None = None) -> list[Delivery]:
+        """Deliveries, oldest first."""
+        ...
