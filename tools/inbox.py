@@ -80,16 +80,20 @@ class InboxEvent:
     attempts: int
     lease_owner: str | None
     error: str | None
+    batch: str | None
+    """The turn this event was first taken into (kept if that worker dies, so the turn is the same)."""
 
 
 @dataclass(frozen=True)
 class Claim:
-    """A conversation leased to one worker, with its pending events in arrival order."""
+    """A conversation leased to one worker, with its pending events in arrival order: one turn."""
 
     conversation_key: str
     owner: str
     until: datetime
     events: tuple[InboxEvent, ...]
+    batch: str
+    """The turn's id: the same when a dead worker's turn is claimed again, so it runs once."""
 
 
 @dataclass(frozen=True)

@@ -123,3 +123,20 @@ async def test_deliveries_are_once_per_message_retried_and_dead_lettered(
     assert dead.status is DeliveryStatus.DEAD and await stores.inbox.due_deliveries() == []
     sent = await stores.inbox.delivered(dead.id, provider_message_id="42")
     assert sent.status is DeliveryStatus.SENT
+
+
+async def test_a_dead_workers_turn_is_the_same_turn_when_claimed_again(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    await stores.inbox.accept(_event(clock, "u1", text="хочу записаться"))
+    crashed = await stores.inbox.claim("w1", lease_s=30)
+    assert crashed is not None
+    await stores.inbox.accept(_event(clock, "u2", text="на завтра"))
+    clock.advance(timedelta(seconds=31))
+    again = await stores.inbox.claim("w2", lease_s=30)
+    assert again is not None and again.batch == crashed.batch
+    assert [e.text for e in again.events] == ["хочу записаться"], "a message that came later is the next turn"
+    await stores.inbox.complete(again, [e.id for e in again.events])
+    following = await stores.inbox.claim("w2", lease_s=30)
+    assert following is not None and following.batch != crashed.batch
+    assert [e.text for e in following.events] == ["на завтра"]

@@ -43,6 +43,7 @@ def _event(row: Row[Any]) -> InboxEvent:
         attempts=row.attempts,
         lease_owner=row.lease_owner,
         error=row.error,
+        batch=row.batch,
     )
 
 
@@ -133,9 +134,9 @@ class SqlInbox:
                 key = candidate.conversation_key
                 if not await self._lease(connection, key, owner, now, until):
                     continue
-                events = await self._take(connection, key, owner)
+                batch, events = await self._take(connection, key, owner)
                 if events:
-                    return Claim(key, owner, until, tuple(events))
+                    return Claim(key, owner, until, tuple(events), batch)
                 await connection.execute(
                     delete(conversation_leases).where(conversation_leases.c.conversation_key == key)
                 )
@@ -159,7 +160,8 @@ class SqlInbox:
         )
         return created.first() is not None
 
-    async def _take(self, connection: AsyncConnection, key: str, owner: str) -> list[InboxEvent]:
+    async def _take(self, connection: AsyncConnection, key: str, owner: str) -> tuple[str, list[InboxEvent]]:
+        """The conversation's next turn: a batch a dead worker started, else every open event as a new batch."""
         rows = (
             await connection.execute(
                 select(inbox_events)
@@ -167,6 +169,9 @@ class SqlInbox:
                 .order_by(inbox_events.c.received_at, inbox_events.c.id)
             )
         ).all()
+        started = next((row.batch for row in rows if row.batch), None)
+        batch = started or new_id("bt")
+        rows = [row for row in rows if row.batch == started] if started else rows
         taken: list[InboxEvent] = []
         for row in rows:
             if row.attempts >= MAX_ATTEMPTS:
@@ -179,10 +184,15 @@ class SqlInbox:
             await connection.execute(
                 update(inbox_events)
                 .where(inbox_events.c.id == row.id)
-                .values(status=InboxStatus.PROCESSING.value, lease_owner=owner, attempts=row.attempts + 1)
+                .values(
+                    status=InboxStatus.PROCESSING.value,
+                    lease_owner=owner,
+                    attempts=row.attempts + 1,
+                    batch=batch,
+                )
             )
             taken.append(_event(row))
-        return taken
+        return batch, taken
 
     async def complete(self, claim: Claim, processed: Sequence[str], *, error: str | None = None) -> None:
         """Mark events done (or failed: pending again, dead after `MAX_ATTEMPTS`) and release the lease."""

@@ -382,6 +382,7 @@ inbox_events = Table(
     Column("status", String(12), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("lease_owner", String(80)),
+    Column("batch", String(ID)),
     Column("processed_at", UtcDateTime()),
     Column("error", Text),
     UniqueConstraint("channel", "provider_id", name="uq_inbox_events_channel_provider_id"),

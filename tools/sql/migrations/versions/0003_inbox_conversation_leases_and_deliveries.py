@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("lease_owner", sa.String(length=80), nullable=True),
+        sa.Column("batch", sa.String(length=40), nullable=True),
         sa.Column("processed_at", tools.sql.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox_events")),
