@@ -191,6 +191,10 @@ class ConversationStore(Protocol):
         """The outbound messages answering an inbound one, in order."""
         ...
 
+    async def get_message(self, message_id: str) -> Message:
+        """One message of a transcript (NotFound if none)."""
+        ...
+
     async def transcript(self, conversation_id: ConversationId, *, limit: int | None = None) -> list[Message]:
         """Messages, oldest first (the last `limit` when given)."""
         ...

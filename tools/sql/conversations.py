@@ -347,6 +347,14 @@ class SqlConversations(SqlBase):
         async with self._engine.connect() as connection:
             return [_message(row) for row in (await connection.execute(query)).all()]
 
+    async def get_message(self, message_id: str) -> Message:
+        """One message of a transcript (NotFound if none)."""
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(select(messages).where(messages.c.id == message_id))).first()
+        if row is None:
+            raise NotFound(f"no message {message_id!r}")
+        return _message(row)
+
     async def transcript(self, conversation_id: ConversationId, *, limit: int | None = None) -> list[Message]:
         """Messages, oldest first (the last `limit` when given)."""
         query = (

@@ -1,0 +1,113 @@
+"""The outbox worker: sends recorded replies through their channel, retries with backoff, dead-letters.
+
+A `ChannelSender` speaks one provider's send protocol and says how a send went: accepted (with the
+provider's message id), retry later (429 / 5xx, honouring the provider's retry-after), or a
+permanent failure. After `MAX_SEND_ATTEMPTS` tries, or at once on a permanent failure, the
+delivery is dead-lettered and staff are notified with a link to the conversation.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from tools.conversations import ConversationStore, Message
+from tools.inbox import Delivery, InboxStore
+from tools.notifications import NewNotification, NotificationKind, NotificationStore
+
+log = logging.getLogger("frontdesk.delivery")
+
+MAX_SEND_ATTEMPTS = 6
+"""Tries before a delivery is dead-lettered."""
+BACKOFF_BASE_S = 2.0
+BACKOFF_MAX_S = 600.0
+
+
+@dataclass(frozen=True)
+class Sent:
+    """The provider accepted the message."""
+
+    provider_message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RetryLater:
+    """A temporary failure (rate limit, server error, network); `after_s` when the provider said."""
+
+    reason: str
+    after_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A permanent failure (blocked by the user, bad token, invalid recipient)."""
+
+    reason: str
+
+
+SendOutcome = Sent | RetryLater | Failed
+
+
+class ChannelSender(Protocol):
+    """Sends one recorded message to its chat on one channel."""
+
+    async def send(self, delivery: Delivery, message: Message) -> SendOutcome:
+        """Send `message` to `delivery.chat_id`; never raises for provider errors, says what happened."""
+        ...
+
+
+def backoff_s(attempts: int) -> float:
+    """Seconds before the next try after `attempts` failed ones: 2, 4, 8 … up to 10 minutes."""
+    return float(min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** max(0, attempts)))
+
+
+@dataclass
+class DeliveryWorker:
+    """Works off due deliveries with the sender of each channel."""
+
+    inbox: InboxStore
+    conversations: ConversationStore
+    notifications: NotificationStore
+    senders: dict[str, ChannelSender]
+    console_url: str = "http://127.0.0.1:8000"
+
+    async def run_once(self, *, limit: int = 50) -> int:
+        """Try every due delivery once; returns how many were tried."""
+        due = await self.inbox.due_deliveries(limit=limit)
+        for delivery in due:
+            await self._deliver(delivery)
+        return len(due)
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        sender = self.senders.get(delivery.channel)
+        if sender is None:
+            await self._dead(delivery, f"no sender configured for channel {delivery.channel!r}")
+            return
+        message = await self.conversations.get_message(delivery.message_id)
+        try:
+            outcome = await sender.send(delivery, message)
+        except Exception as error:  # a sender bug must not stop the outbox
+            log.exception("sender for %s raised", delivery.channel)
+            outcome = RetryLater(f"{type(error).__name__}: {error}")
+        if isinstance(outcome, Sent):
+            await self.inbox.delivered(delivery.id, provider_message_id=outcome.provider_message_id)
+        elif isinstance(outcome, Failed) or delivery.attempts + 1 >= MAX_SEND_ATTEMPTS:
+            await self._dead(delivery, outcome.reason)
+        else:
+            wait = outcome.after_s if outcome.after_s is not None else backoff_s(delivery.attempts)
+            await self.inbox.retry_delivery(delivery.id, after_s=wait, error=outcome.reason)
+
+    async def _dead(self, delivery: Delivery, reason: str) -> None:
+        log.warning("delivery %s to %s dead-lettered: %s", delivery.id, delivery.channel, reason)
+        await self.inbox.dead_letter(delivery.id, error=reason)
+        await self.notifications.notify(
+            NewNotification(
+                NotificationKind.FAILED_SEND,
+                "team:support",
+                f"A reply could not be sent ({delivery.channel})",
+                f"{reason}. Conversation {delivery.conversation_id}.",
+                link=f"{self.console_url}/console/conversations/{delivery.conversation_id}",
+            ),
+            key=f"dead-letter:{delivery.id}",
+        )

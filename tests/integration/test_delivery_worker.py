@@ -1,0 +1,89 @@
+"""The outbox worker on SQLite and PostgreSQL: sent once, retried as the provider asks, dead-lettered to staff."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from server.delivery import MAX_SEND_ATTEMPTS, DeliveryWorker, Failed, RetryLater, SendOutcome, Sent
+from tests.conftest import on_every_database
+from tools.clock import FrozenClock
+from tools.conversations import Message, NewReply
+from tools.inbox import Delivery, DeliveryStatus
+from tools.notifications import NotificationKind
+from tools.sql import BusinessStores
+
+
+class ScriptedSender:
+    """Answers each send with the next scripted outcome (then success) and records what it sent."""
+
+    def __init__(self, *outcomes: SendOutcome) -> None:
+        self.outcomes = list(outcomes)
+        self.sent: list[str] = []
+
+    async def send(self, delivery: Delivery, message: Message) -> SendOutcome:
+        self.sent.append(message.text)
+        return self.outcomes.pop(0) if self.outcomes else Sent("tg-99")
+
+
+async def _reply(stores: BusinessStores, clock: FrozenClock) -> Delivery:
+    contact = await stores.crm.contact_for_identity("telegram", "100", key="c")
+    conversation = await stores.conversations.open_conversation("telegram", "100", contact.id)
+    inbound, _ = await stores.conversations.record_inbound(
+        conversation.id, "привет", provider_id="u1", at=clock.now()
+    )
+    reply = await stores.conversations.record_reply(
+        conversation.id, NewReply("Здравствуйте! Чем помочь?", agent="smalltalk"), reply_to=inbound.id, seq=0
+    )
+    return await stores.inbox.enqueue_delivery(
+        message_id=reply.id, conversation_id=conversation.id, channel="telegram", chat_id="100"
+    )
+
+
+def _worker(stores: BusinessStores, sender: ScriptedSender) -> DeliveryWorker:
+    return DeliveryWorker(stores.inbox, stores.conversations, stores.notifications, {"telegram": sender})
+
+
+@on_every_database
+async def test_a_rate_limited_send_waits_as_long_as_the_provider_says(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    await _reply(stores, clock)
+    sender = ScriptedSender(RetryLater("429 Too Many Requests", after_s=7))
+    worker = _worker(stores, sender)
+    assert await worker.run_once() == 1
+    clock.advance(timedelta(seconds=6))
+    assert await worker.run_once() == 0, "not before retry_after"
+    clock.advance(timedelta(seconds=1))
+    assert await worker.run_once() == 1
+    [delivery] = await stores.inbox.deliveries()
+    assert delivery.status is DeliveryStatus.SENT and delivery.provider_message_id == "tg-99"
+    assert sender.sent == ["Здравствуйте! Чем помочь?"] * 2
+    assert await worker.run_once() == 0, "a sent message is never sent again"
+
+
+@on_every_database
+async def test_a_permanent_failure_is_dead_lettered_and_staff_are_told(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    delivery = await _reply(stores, clock)
+    await _worker(stores, ScriptedSender(Failed("403 Forbidden: bot was blocked by the user"))).run_once()
+    [dead] = await stores.inbox.deliveries(status=DeliveryStatus.DEAD)
+    assert dead.id == delivery.id and "blocked" in (dead.last_error or "")
+    [notice] = await stores.notifications.list_notifications()
+    assert notice.kind is NotificationKind.FAILED_SEND and delivery.conversation_id in (notice.link or "")
+
+
+@on_every_database
+async def test_server_errors_back_off_then_give_up(stores: BusinessStores, clock: FrozenClock) -> None:
+    await _reply(stores, clock)
+    worker = _worker(stores, ScriptedSender(*[RetryLater("502 Bad Gateway")] * MAX_SEND_ATTEMPTS))
+    waits = []
+    for _ in range(MAX_SEND_ATTEMPTS):
+        before = clock.now()
+        assert await worker.run_once() == 1
+        [delivery] = await stores.inbox.deliveries()
+        waits.append((delivery.next_attempt_at - before).total_seconds())
+        clock.advance(timedelta(seconds=700))
+    assert waits[:3] == [2.0, 4.0, 8.0]
+    [dead] = await stores.inbox.deliveries(status=DeliveryStatus.DEAD)
+    assert dead.attempts == MAX_SEND_ATTEMPTS
