@@ -47,6 +47,34 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("CHROMA_URL", "FRONTDESK_CHROMA_URL")
     )
     """A Chroma server; empty for the embedded knowledge base."""
+    telegram_bot_token: SecretStr | None = None
+    """The Telegram bot's token from @BotFather (``FRONTDESK_TELEGRAM_BOT_TOKEN``)."""
+    telegram_webhook_secret: SecretStr | None = None
+    """The secret Telegram sends in ``X-Telegram-Bot-Api-Secret-Token`` (``FRONTDESK_TELEGRAM_WEBHOOK_SECRET``)."""
+    telegram_api_url: str = "https://api.telegram.org"
+    """The Bot API base URL (a local server in tests)."""
+    whatsapp_token: SecretStr | None = None
+    """The WhatsApp Cloud API access token."""
+    whatsapp_phone_number_id: str | None = None
+    """The business phone number id messages are sent from."""
+    whatsapp_app_secret: SecretStr | None = None
+    """The Meta app secret that signs WhatsApp webhooks (``X-Hub-Signature-256``)."""
+    whatsapp_verify_token: SecretStr | None = None
+    """The token Meta echoes when verifying the WhatsApp webhook URL."""
+    meta_page_token: SecretStr | None = None
+    """The Page access token for Messenger and Instagram."""
+    meta_app_secret: SecretStr | None = None
+    """The Meta app secret that signs Messenger and Instagram webhooks."""
+    meta_verify_token: SecretStr | None = None
+    """The token Meta echoes when verifying the Messenger / Instagram webhook URL."""
+    instagram_account_id: str | None = None
+    """The Instagram professional account id (private replies to comments)."""
+    graph_api_url: str = "https://graph.facebook.com/v25.0"
+    """The Graph API base URL with its version (a local server in tests)."""
+    burst_s: float = Field(default=2.0, ge=0, le=30)
+    """Messages of one conversation closer together than this are answered as one turn (``FRONTDESK_BURST_S``)."""
+    max_webhook_bytes: int = Field(default=1_000_000, ge=1024)
+    """Larger webhook bodies are refused with 413."""
     host: str = "127.0.0.1"
     """The address the server listens on (``FRONTDESK_HOST``)."""
     port: int = Field(default=8000, ge=1, le=65535)
