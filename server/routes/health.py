@@ -19,7 +19,8 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(state: StateDep) -> JSONResponse:
-    """The process can serve: its database answers."""
+    """The process can serve: its database answers. The knowledge base is reported, not required:
+    without it support offers a person instead of answering from documents."""
     checks: dict[str, str] = {}
     try:
         async with state.stores.engine.connect() as connection:
@@ -28,4 +29,5 @@ async def readyz(state: StateDep) -> JSONResponse:
     except Exception as error:
         checks["database"] = f"error: {type(error).__name__}"
     ready = all(value == "ok" for value in checks.values())
+    checks["knowledge_base"] = "ok" if state.runner.deps.knowledge is not None else "unavailable"
     return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)

@@ -142,5 +142,5 @@ async def test_health_and_the_start_page(server: str) -> None:
     async with httpx.AsyncClient(base_url=server) as client:
         ready = await client.get("/readyz")
         home = await client.get("/?lang=en")
-    assert ready.json() == {"ready": True, "checks": {"database": "ok"}}
+    assert ready.json() == {"ready": True, "checks": {"database": "ok", "knowledge_base": "unavailable"}}
     assert "Tiny Salon" in home.text and "Haircut" in home.text and "₽4,000–₽9,000" in home.text
