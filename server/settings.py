@@ -73,8 +73,8 @@ class Settings(BaseSettings):
     """The Graph API base URL with its version (a local server in tests)."""
     burst_s: float = Field(default=2.0, ge=0, le=30)
     """Messages of one conversation closer together than this are answered as one turn (``FRONTDESK_BURST_S``)."""
-    max_webhook_bytes: int = Field(default=1_000_000, ge=1024)
-    """Larger webhook bodies are refused with 413."""
+    max_webhook_bytes: int = Field(default=4_000_000, ge=1024)
+    """Larger webhook bodies are refused with 413 (WhatsApp batches can reach 3 MB)."""
     host: str = "127.0.0.1"
     """The address the server listens on (``FRONTDESK_HOST``)."""
     port: int = Field(default=8000, ge=1, le=65535)
