@@ -10,6 +10,7 @@ bot stays silent.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import uuid
 from collections import defaultdict
@@ -29,6 +30,7 @@ from graph.payments import on_invoice_paid
 from graph.tickets import update_ticket
 from tools.conversations import ApprovalStatus, Message, NewReply, Owner
 from tools.ids import InvoiceId, TicketId
+from tools.privacy import mask_secrets
 from tools.tickets import TicketStatus
 
 log = logging.getLogger("frontdesk.conversations")
@@ -80,7 +82,17 @@ class ConversationRunner:
         return {"configurable": {"thread_id": conversation_id}, "recursion_limit": 40}
 
     async def handle(self, inbound: Inbound) -> TurnResult:
-        """Process one customer message (at most once, whatever the redeliveries)."""
+        """Process one customer message (at most once, whatever the redeliveries).
+
+        Card numbers, codes and other secrets in the message are masked first: what is stored,
+        logged or sent to an LLM never holds them.
+        """
+        masked = mask_secrets(inbound.text)
+        if masked.masked:
+            log.info(
+                "masked %s in a message to %s:%s", ", ".join(masked.found), inbound.channel, inbound.chat_id
+            )
+            inbound = dataclasses.replace(inbound, text=masked.text)
         stores = self.deps.stores
         contact = await stores.crm.contact_for_identity(
             inbound.channel,

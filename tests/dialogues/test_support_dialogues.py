@@ -88,3 +88,11 @@ async def test_staff_moving_a_ticket_on_tells_the_customer_once(studio: Frontdes
     )
     assert len(first) == 1 and "работаем" in first[0].text
     assert again == []
+
+
+async def test_a_pasted_card_number_is_never_stored(studio: Frontdesk) -> None:
+    chat = Chat(studio, customer="card")
+    await chat.say("оплатите с моей карты 4111 1111 1111 1111, срок 12/27, cvv 123")
+    stored = " ".join(m.text for m in await studio.stores.conversations.transcript("telegram:card"))
+    assert "4111 1111 1111 1111" not in stored and "123" not in stored.replace("1111", "")
+    assert "1111" in stored, "the last four digits stay, so staff can tell which card"

@@ -16,6 +16,7 @@ from tools.clock import Clock
 from tools.errors import NotFound
 from tools.ids import new_id
 from tools.inbox import Claim, Delivery, DeliveryStatus, InboxEvent, InboxStatus, NewInboxEvent
+from tools.privacy import mask_secrets
 from tools.sql.engine import writing
 from tools.sql.schema import conversation_leases, inbox_events
 from tools.sql.schema import deliveries as delivery_table
@@ -80,7 +81,7 @@ class SqlInbox:
         )
 
     async def accept(self, event: NewInboxEvent) -> tuple[InboxEvent, bool]:
-        """Store an event; the flag is False for a redelivery (same channel and provider id)."""
+        """Store an event, its secrets masked; the flag is False for a redelivery (same channel and provider id)."""
         lookup = select(inbox_events).where(
             inbox_events.c.channel == event.channel, inbox_events.c.provider_id == event.provider_id
         )
@@ -92,7 +93,7 @@ class SqlInbox:
             "conversation_key": event.conversation_key,
             "sender_id": event.sender_id,
             "sender_name": event.sender_name,
-            "text": event.text,
+            "text": mask_secrets(event.text).text,
             "kind": event.kind,
             "extra": dict(event.extra),
             "received_at": event.received_at,
