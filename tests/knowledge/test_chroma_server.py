@@ -29,8 +29,7 @@ def _free_port() -> int:
 @pytest.fixture
 def chroma_url(tmp_path: Path) -> Iterator[str]:
     """A Chroma server on a free local port, stopped after the test."""
-    if not Path(CHROMA).exists():
-        pytest.skip("the chroma command is not installed")
+    assert Path(CHROMA).exists(), f"{CHROMA} is missing: chromadb (pinned in constraints.txt) installs it"
     port = _free_port()
     server = subprocess.Popen(
         [CHROMA, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
