@@ -8,6 +8,8 @@ delivery is dead-lettered and staff are notified with a link to the conversation
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Protocol
@@ -78,6 +80,18 @@ class DeliveryWorker:
         for delivery in due:
             await self._deliver(delivery)
         return len(due)
+
+    async def run(self, stop: asyncio.Event, *, idle_s: float = 0.5) -> None:
+        """Work off due deliveries until `stop` is set."""
+        while not stop.is_set():
+            try:
+                tried = await self.run_once()
+            except Exception:
+                log.exception("the outbox could not be read; trying again")
+                tried = 0
+            if not tried:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), idle_s)
 
     async def _deliver(self, delivery: Delivery) -> None:
         sender = self.senders.get(delivery.channel)

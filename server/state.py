@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from graph import ConversationRunner
@@ -22,3 +23,5 @@ class AppState:
     payments: PaymentProvider
     clock: Clock
     runner: ConversationRunner
+    wake_worker: Callable[[], None] | None = None
+    """Tell the inbox worker something arrived (None when no worker runs in this process)."""
