@@ -119,6 +119,12 @@ async def telegram(request: Request, state: StateDep) -> dict[str, int]:
     )
 
 
+def _signed(request: Request, app_secret: str) -> Callable[[bytes], None]:
+    """The check of Meta's ``X-Hub-Signature-256`` over the raw body (WhatsApp, Messenger, Instagram)."""
+    header = request.headers.get(META_SIGNATURE_HEADER)
+    return lambda raw: verify_meta_signature(raw, header, app_secret=app_secret)
+
+
 def _subscription(request: Request, token: SecretStr | None, channel: str) -> PlainTextResponse:
     try:
         challenge = answer_subscription(dict(request.query_params), verify_token=_secret(token, channel))
@@ -137,12 +143,7 @@ async def whatsapp_subscription(request: Request, state: StateDep) -> PlainTextR
 async def whatsapp(request: Request, state: StateDep) -> dict[str, int]:
     """A WhatsApp Cloud API webhook, checked by ``X-Hub-Signature-256`` over the raw body."""
     secret = _secret(state.settings.whatsapp_app_secret, "WhatsApp")
-    return await _receive(
-        request,
-        state,
-        lambda raw: verify_meta_signature(raw, request.headers.get(META_SIGNATURE_HEADER), app_secret=secret),
-        parse_whatsapp_webhook,
-    )
+    return await _receive(request, state, _signed(request, secret), parse_whatsapp_webhook)
 
 
 @router.get("/meta", response_class=PlainTextResponse)
@@ -157,8 +158,5 @@ async def meta(request: Request, state: StateDep) -> dict[str, int]:
     secret = _secret(state.settings.meta_app_secret, "Messenger / Instagram")
     now = state.clock.now()
     return await _receive(
-        request,
-        state,
-        lambda raw: verify_meta_signature(raw, request.headers.get(META_SIGNATURE_HEADER), app_secret=secret),
-        lambda raw: parse_meta_webhook(raw, received_at=now),
+        request, state, _signed(request, secret), lambda raw: parse_meta_webhook(raw, received_at=now)
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -325,7 +325,5 @@ class SqlInbox:
 
 def _aware(value: datetime | str) -> datetime:
     """Aggregates bypass the column type on SQLite (a naive string comes back): read it as UTC."""
-    from datetime import UTC
-
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
