@@ -15,7 +15,8 @@ import os
 import socket
 from dataclasses import dataclass, field
 
-from graph import ConversationRunner, Inbound
+from graph import ConversationRunner
+from server.turns import process_turn
 from tools.inbox import Claim, InboxStore
 
 log = logging.getLogger("frontdesk.worker")
@@ -61,25 +62,7 @@ class InboxWorker:
         return True
 
     async def _turn(self, claim: Claim) -> None:
-        first = claim.events[0]
-        text = "\n".join(event.text for event in claim.events if event.text.strip())
-        inbound = Inbound(
-            first.channel,
-            first.chat_id,
-            first.sender_id,
-            text,
-            message_id=claim.batch,
-            sender_name=next((e.sender_name for e in claim.events if e.sender_name), None),
-            at=first.received_at,
-        )
-        result = await self.runner.handle(inbound)
-        for reply in result.replies:
-            await self.inbox.enqueue_delivery(
-                message_id=reply.id,
-                conversation_id=result.conversation_id,
-                channel=first.channel,
-                chat_id=first.chat_id,
-            )
+        await process_turn(claim, self.runner, self.inbox)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until `stop` is set."""

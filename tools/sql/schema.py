@@ -410,8 +410,11 @@ deliveries = Table(
     Column("status", String(10), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime(), nullable=False),
-    Column("provider_message_id", String(200)),
+    Column("provider_message_id", String(200), index=True),
     Column("last_error", Text),
+    Column("parts_sent", Integer, nullable=False, default=0),
+    Column("details", JsonColumn, nullable=False, default=dict),
+    Column("provider_status", String(12)),
     *_stamps(),
     Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
 )
