@@ -17,7 +17,7 @@ from agents.base import ApprovalRequest, Decision, Outcome, Turn
 from agents.discounts import asks_for_discount, decide_discount, offer_discounts, pick_discount
 from agents.understanding import ChoiceKind, Repair
 from agents.understanding.entities import parse_money
-from tools.crm import LeadSource, NewLead
+from tools.crm import IG_COMMENT_SOURCE, Lead, LeadChanges, LeadSource, LeadStage, NewLead
 from tools.leads import LeadFacts, choose_owner, qualify
 from tools.money import per_unit
 from tools.notifications import NewNotification, NotificationKind
@@ -324,7 +324,8 @@ class SalesQualifier:
             k: v for k, v in outcome.slots.items() if k in QUESTION_SLOTS or k in {"service", "package"}
         }
         summary = self._summary(turn, answers, tag, shared)
-        lead = await deps.stores.crm.create_lead(
+        lead = await _save_lead(
+            turn,
             NewLead(
                 turn.contact_id,
                 LeadSource(turn.channel, outcome.slots.get("source")),
@@ -334,8 +335,6 @@ class SalesQualifier:
                 owner_id=owner,
                 summary=summary,
             ),
-            key=turn.key("lead"),
-            actor="agent:sales",
         )
         kind = NotificationKind.HOT_LEAD if tag == "hot" else NotificationKind.TASK
         await deps.stores.notifications.notify(
@@ -380,3 +379,23 @@ class SalesQualifier:
         """Staff decided about a discount the customer asked for."""
         outcome = Outcome(slots=dict(turn.slots), done=True)
         return decide_discount(turn, request, decision, outcome)
+
+
+async def _save_lead(turn: Turn, lead: NewLead) -> Lead:
+    """Open the lead, or qualify the one a public comment opened (its source, the post, is kept)."""
+    crm = turn.deps.stores.crm
+    from_comment = [
+        found
+        for found in await crm.list_leads(contact_id=lead.contact_id, stage=LeadStage.NEW)
+        if found.source.detail == IG_COMMENT_SOURCE
+    ]
+    if not from_comment:
+        return await crm.create_lead(lead, key=turn.key("lead"), actor="agent:sales")
+    changes = LeadChanges(
+        tags=lead.tags,
+        owner_id=lead.owner_id,
+        answers=lead.answers,
+        summary=lead.summary,
+        service_id=lead.service_id,
+    )
+    return await crm.update_lead(from_comment[0].id, changes, key=turn.key("lead"), actor="agent:sales")

@@ -346,7 +346,7 @@ def specialist_node(name: str) -> Callable[[ConversationState, Runtime[RunDeps]]
                     "team:sales" if outcome.approval.kind != "escalation" else "team:support",
                     f"Waiting for approval: {outcome.approval.kind}",
                     outcome.approval.summary,
-                    link=f"{deps.console_url}/console/approvals/{approval.id}",
+                    link=f"{deps.console_url}/console/conversations/{state['conversation_id']}?approval={approval.id}",
                 ),
                 key=f"{state['message_id']}:approval-notify",
             )

@@ -60,7 +60,11 @@ async def on_invoice_paid(deps: RunDeps, invoice_id: InvoiceId) -> list[Message]
                 f"team:{team_id}",
                 f"Paid: start work ({quote.service_id})",
                 details,
-                link=f"{deps.console_url}/console/tasks/{task.id}",
+                link=(
+                    f"{deps.console_url}/console/conversations/{conversation.id}?task={task.id}"
+                    if conversation is not None
+                    else f"{deps.console_url}/console/tasks/{task.id}"
+                ),
             ),
             key=f"paid:{invoice.id}:notify",
         )

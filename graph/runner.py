@@ -14,6 +14,7 @@ import dataclasses
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,10 +26,12 @@ from langgraph.types import Command
 
 from agents.base import HANDED_TO_STAFF
 from agents.context import RunDeps
+from graph.channel_events import PublicComment, answer_comment, answer_non_text
 from graph.checkpoints import keep_latest
 from graph.payments import on_invoice_paid
 from graph.tickets import update_ticket
-from tools.conversations import ApprovalStatus, Message, NewReply, Owner
+from tools.conversations import ApprovalStatus, Conversation, Message, NewReply, Owner
+from tools.crm import Contact
 from tools.ids import InvoiceId, TicketId
 from tools.privacy import mask_secrets
 from tools.tickets import TicketStatus
@@ -87,26 +90,8 @@ class ConversationRunner:
         Card numbers, codes and other secrets in the message are masked first: what is stored,
         logged or sent to an LLM never holds them.
         """
-        masked = mask_secrets(inbound.text)
-        if masked.masked:
-            log.info(
-                "masked %s in a message to %s:%s", ", ".join(masked.found), inbound.channel, inbound.chat_id
-            )
-            inbound = dataclasses.replace(inbound, text=masked.text)
+        inbound, contact, conversation, message, new = await self._record(inbound)
         stores = self.deps.stores
-        contact = await stores.crm.contact_for_identity(
-            inbound.channel,
-            inbound.sender_id,
-            key=f"identity:{inbound.channel}:{inbound.sender_id}",
-            display_name=inbound.sender_name,
-        )
-        conversation = await stores.conversations.open_conversation(
-            inbound.channel, inbound.chat_id, contact.id
-        )
-        at = inbound.at or self.deps.clock.now()
-        message, new = await stores.conversations.record_inbound(
-            conversation.id, inbound.text, provider_id=inbound.message_id, at=at
-        )
         lock = self._locks[conversation.id]
         waited = lock.locked()
         async with lock:
@@ -139,6 +124,71 @@ class ConversationRunner:
             )
             await self._prune(conversation.id)
             return await self._release(conversation.id, message.id, result)
+
+    async def _record(self, inbound: Inbound) -> tuple[Inbound, Contact, Conversation, Message, bool]:
+        """Mask secrets, find the contact and conversation, store the message (False: a redelivery)."""
+        masked = mask_secrets(inbound.text)
+        if masked.masked:
+            log.info(
+                "masked %s in a message to %s:%s", ", ".join(masked.found), inbound.channel, inbound.chat_id
+            )
+            inbound = dataclasses.replace(inbound, text=masked.text)
+        stores = self.deps.stores
+        contact = await stores.crm.contact_for_identity(
+            inbound.channel,
+            inbound.sender_id,
+            key=f"identity:{inbound.channel}:{inbound.sender_id}",
+            display_name=inbound.sender_name,
+        )
+        conversation = await stores.conversations.open_conversation(
+            inbound.channel, inbound.chat_id, contact.id
+        )
+        at = inbound.at or self.deps.clock.now()
+        message, new = await stores.conversations.record_inbound(
+            conversation.id, inbound.text, provider_id=inbound.message_id, at=at
+        )
+        return inbound, contact, conversation, message, new
+
+    async def _outside_graph(
+        self, inbound: Inbound, answer: Callable[[Conversation, Contact, Message], Awaitable[list[NewReply]]]
+    ) -> TurnResult:
+        """A turn answered without the graph (an attachment, a comment): recorded, deduplicated, owner-checked."""
+        inbound, contact, conversation, message, new = await self._record(inbound)
+        stores = self.deps.stores
+        async with self._locks[conversation.id]:
+            if not new:
+                answered = await stores.conversations.replies_to(message.id)
+                if answered:
+                    return TurnResult(conversation.id, answered, duplicate=True)
+            conversation = await stores.conversations.get_conversation(conversation.id)
+            if conversation.owner is Owner.STAFF:
+                return TurnResult(conversation.id, [], silent=True)
+            replies = await answer(conversation, contact, message)
+            _, stored = await stores.conversations.finish_turn(conversation.id, replies, reply_to=message.id)
+            return TurnResult(conversation.id, stored)
+
+    async def handle_non_text(self, inbound: Inbound, kinds: Sequence[str]) -> TurnResult:
+        """A message with nothing to read (voice, photo, sticker, location, file).
+
+        With an open ticket it is noted on the ticket's contact; otherwise the customer is asked,
+        politely and in their language, to write in text. Never dropped, never an error.
+        """
+
+        async def answer(conversation: Conversation, contact: Contact, message: Message) -> list[NewReply]:
+            language = (
+                conversation.language or inbound.language or self.deps.playbook.business.default_language
+            )
+            return await answer_non_text(self.deps, conversation, contact, message, kinds, language)
+
+        return await self._outside_graph(inbound, answer)
+
+    async def handle_comment(self, inbound: Inbound, comment: PublicComment) -> TurnResult:
+        """A public comment (Instagram): open a lead from it and answer privately with one question."""
+
+        async def answer(conversation: Conversation, contact: Contact, message: Message) -> list[NewReply]:
+            return await answer_comment(self.deps, conversation, contact, comment)
+
+        return await self._outside_graph(inbound, answer)
 
     async def _prune(self, conversation_id: str) -> None:
         """Delete old checkpoints now and then: the transcript lives in the store, so storage stays bounded."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Literal
@@ -12,14 +13,19 @@ import httpx
 from fastapi import FastAPI
 
 from agents.knowledge import KnowledgeAnswerer
+from server.alert_config import alert_worker
 from server.assembly import open_frontdesk
 from server.delivery import DeliveryWorker
 from server.errors import install_error_handlers
+from server.rate_limits import MemoryLimiter, RedisLimiter
 from server.routes import health, home, payments, webhooks
-from server.senders import channel_senders
+from server.routes import webchat as webchat_routes
+from server.send_plans import SendPlanner
+from server.senders import channel_account, channel_senders
 from server.settings import Settings
 from server.state import AppState
-from server.worker import InboxWorker
+from server.webchat import WebchatSender, open_webchat_hub
+from server.workers import open_processing
 from tools.clock import Clock, SystemClock
 
 log = logging.getLogger("frontdesk.server")
@@ -33,20 +39,32 @@ def create_app(
 ) -> FastAPI:
     """Build the server for `settings`; the database, playbook and knowledge base open when it starts."""
 
+    runs_workers = not settings.workers and not settings.api_only
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with (
             open_frontdesk(settings, clock=clock or SystemClock(), knowledge=knowledge) as desk,
             httpx.AsyncClient(timeout=10.0) as client,
+            open_webchat_hub(settings.redis_url, namespace=f"frontdesk:{desk.playbook.business.id}") as hub,
+            open_processing(settings, desk) as processing,
         ):
-            worker = InboxWorker(desk.stores.inbox, desk.runner, burst_s=settings.burst_s)
             outbox = DeliveryWorker(
                 desk.stores.inbox,
                 desk.stores.conversations,
                 desk.stores.notifications,
-                channel_senders(settings, client),
+                channel_senders(
+                    settings,
+                    client,
+                    planner=SendPlanner(
+                        desk.stores.conversations, desk.playbook, desk.deps.clock, channel_account(settings)
+                    ),
+                    inbox=desk.stores.inbox,
+                    limiter=RedisLimiter(processing.redis) if processing.redis else MemoryLimiter(),
+                ),
                 console_url=settings.effective_public_url,
             )
+            outbox.senders["webchat"] = WebchatSender(hub)
             app.state.frontdesk = AppState(
                 settings=settings,
                 playbook=desk.playbook,
@@ -54,13 +72,24 @@ def create_app(
                 payments=desk.deps.payments,
                 clock=desk.deps.clock,
                 runner=desk.runner,
-                wake_worker=worker.wake,
+                wake_worker=processing.wake if runs_workers else None,
+                announcer=processing.announcer,
+                webchat_hub=hub,
+                redis=processing.redis,
+            )
+            alerts = alert_worker(
+                desk.playbook,
+                settings,
+                desk.stores.staff_alerts,
+                client,
+                clock=desk.deps.clock,
+                environ=os.environ,
             )
             stop = asyncio.Event()
-            tasks = [
-                asyncio.create_task(worker.run(stop), name="inbox-worker"),
-                asyncio.create_task(outbox.run(stop), name="outbox-worker"),
-            ]
+            tasks = [asyncio.create_task(alerts.run(stop), name="alert-worker")]
+            if runs_workers:  # else worker processes (`serve --workers N`, `frontdesk worker`) run them
+                tasks.append(asyncio.create_task(processing.run_inbox(stop), name="inbox-worker"))
+                tasks.append(asyncio.create_task(outbox.run(stop), name="outbox-worker"))
             log.info("serving %s on %s", desk.playbook.business.id, settings.effective_public_url)
             try:
                 yield
@@ -79,4 +108,5 @@ def create_app(
     app.include_router(payments.router)
     app.include_router(home.router)
     app.include_router(webhooks.router)
+    app.include_router(webchat_routes.router)
     return app

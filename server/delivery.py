@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from server.logs import conversation_context
+from server.worker import worker_name
 from tools.conversations import ConversationStore, Message
 from tools.inbox import Delivery, InboxStore
 from tools.notifications import NewNotification, NotificationKind, NotificationStore
@@ -73,10 +75,13 @@ class DeliveryWorker:
     notifications: NotificationStore
     senders: dict[str, ChannelSender]
     console_url: str = "http://127.0.0.1:8000"
+    owner: str = field(default_factory=worker_name)
+    lease_s: float = 60.0
+    """How long a taken delivery is this worker's; longer than the slowest send (every part, with timeouts)."""
 
     async def run_once(self, *, limit: int = 50) -> int:
-        """Try every due delivery once; returns how many were tried."""
-        due = await self.inbox.due_deliveries(limit=limit)
+        """Take due deliveries (no other worker gets them meanwhile) and try each once; returns how many."""
+        due = await self.inbox.claim_deliveries(self.owner, lease_s=self.lease_s, limit=limit)
         for delivery in due:
             await self._deliver(delivery)
         return len(due)
@@ -94,6 +99,10 @@ class DeliveryWorker:
                     await asyncio.wait_for(stop.wait(), idle_s)
 
     async def _deliver(self, delivery: Delivery) -> None:
+        with conversation_context(delivery.conversation_id):
+            await self._send(delivery)
+
+    async def _send(self, delivery: Delivery) -> None:
         sender = self.senders.get(delivery.channel)
         if sender is None:
             await self._dead(delivery, f"no sender configured for channel {delivery.channel!r}")

@@ -1,37 +1,32 @@
-"""Channel senders over HTTP: a recorded reply shaped by the channel adapter, sent with httpx.
+"""Channel senders over HTTP: a recorded reply planned under the channel's rules, sent with httpx.
 
-Each sender turns a transcript message into the provider's `SendRequest`s (splitting and button
-mapping are the adapter's policy), calls the provider's send endpoint at the configured base URL,
-and reads the answer into `Sent` / `RetryLater` / `Failed` for the outbox worker. Network errors
+Each delivery's plan (`server.send_plans`) is a list of provider calls. Before each call the
+send limits (per recipient, per business number) are checked; a short wait is waited out, a long
+one becomes a retry later. Every accepted part is recorded at once, so a retry after a failure —
+or after the process died — sends only the parts the provider has not accepted. Network errors
 are temporary failures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import logging
 from dataclasses import dataclass
 
 import httpx
 
-from server.channels import (
-    OutboundMessage,
-    Permanent,
-    Retry,
-    SendRequest,
-    build_http_call,
-    classify_response,
-    instagram_send_requests,
-    messenger_send_requests,
-    telegram_send_requests,
-    whatsapp_send_requests,
-)
+from server.channels import Permanent, Retry, SendRequest, build_http_call, classify_response
 from server.delivery import ChannelSender, Failed, RetryLater, SendOutcome, Sent
+from server.rate_limits import SendLimiter
+from server.send_plans import ChannelAccount, NotAllowed, SendPlanner
 from server.settings import Settings
 from tools.conversations import Message
-from tools.inbox import Delivery
+from tools.inbox import Delivery, InboxStore
 
-Shape = Callable[[str, OutboundMessage], list[SendRequest]]
-"""The adapter's requests for one message to one chat."""
+log = logging.getLogger("frontdesk.senders")
+
+WAIT_IN_LINE_S = 2.0
+"""A send limit that frees up within this long is waited out; a longer one is a retry later."""
 
 
 @dataclass(frozen=True)
@@ -41,63 +36,93 @@ class HttpChannelSender:
     channel: str
     base_url: str
     token: str
-    shape: Shape
+    planner: SendPlanner
+    inbox: InboxStore
+    limiter: SendLimiter
     client: httpx.AsyncClient
 
     async def send(self, delivery: Delivery, message: Message) -> SendOutcome:
-        """Send every part of `message`; the first part that fails decides the outcome."""
-        requests = self.shape(delivery.chat_id, OutboundMessage(message.text, tuple(message.buttons)))
-        provider_id: str | None = None
-        for request in requests:
-            call = build_http_call(request, base_url=self.base_url, token=self.token)
-            try:
-                response = await self.client.request(
-                    call.method, call.url, headers=dict(call.headers), content=call.content
-                )
-            except httpx.HTTPError as error:
-                return RetryLater(f"{type(error).__name__}: {error}")
-            outcome = classify_response(
-                request.channel, response.status_code, dict(response.headers), response.content
-            )
-            if isinstance(outcome, Retry):
-                return RetryLater(outcome.reason, outcome.after_s)
-            if isinstance(outcome, Permanent):
-                return Failed(outcome.reason)
+        """Send the parts of `message` not yet accepted; the first part that fails decides the outcome."""
+        plan = await self.planner.plan(delivery, message)
+        if isinstance(plan, NotAllowed):
+            return Failed(plan.reason)
+        if delivery.parts_sent == 0:
+            for acknowledgement in plan.acknowledgements:
+                outcome = await self._call(acknowledgement)
+                if not isinstance(outcome, Sent):
+                    log.info("%s acknowledgement not sent: %s", self.channel, outcome)
+        provider_id = delivery.provider_message_id
+        for index, request in enumerate(plan.parts):
+            if index < delivery.parts_sent:
+                continue
+            outcome = await self._call(request)
+            if not isinstance(outcome, Sent):
+                return outcome
             provider_id = provider_id or outcome.provider_message_id
+            if len(plan.parts) > 1:
+                await self.inbox.parts_delivered(
+                    delivery.id, parts_sent=index + 1, provider_message_id=outcome.provider_message_id
+                )
         return Sent(provider_id)
 
+    async def _call(self, request: SendRequest) -> SendOutcome:
+        wait = await self.limiter.reserve(request.limits)
+        while 0 < wait <= WAIT_IN_LINE_S:
+            await asyncio.sleep(wait)
+            wait = await self.limiter.reserve(request.limits)
+        if wait > 0:
+            return RetryLater(
+                f"send limit reached ({', '.join(limit.key for limit in request.limits)})", wait
+            )
+        call = build_http_call(request, base_url=self.base_url, token=self.token)
+        try:
+            response = await self.client.request(
+                call.method, call.url, headers=dict(call.headers), content=call.content
+            )
+        except httpx.HTTPError as error:
+            return RetryLater(f"{type(error).__name__}: {error}")
+        outcome = classify_response(
+            request.channel, response.status_code, dict(response.headers), response.content
+        )
+        if isinstance(outcome, Retry):
+            return RetryLater(outcome.reason, outcome.after_s)
+        if isinstance(outcome, Permanent):
+            return Failed(outcome.reason)
+        return Sent(outcome.provider_message_id)
 
-def channel_senders(settings: Settings, client: httpx.AsyncClient) -> dict[str, ChannelSender]:
+
+def channel_account(settings: Settings) -> ChannelAccount:
+    """Who sends on each channel, from the settings."""
+    return ChannelAccount(
+        whatsapp_phone_number_id=settings.whatsapp_phone_number_id or "",
+        instagram_account_id=settings.instagram_account_id or "me",
+    )
+
+
+def channel_senders(
+    settings: Settings,
+    client: httpx.AsyncClient,
+    *,
+    planner: SendPlanner,
+    inbox: InboxStore,
+    limiter: SendLimiter,
+) -> dict[str, ChannelSender]:
     """A sender for every channel whose credentials are set."""
+
+    def sender(channel: str, base_url: str, token: str) -> HttpChannelSender:
+        return HttpChannelSender(channel, base_url, token, planner, inbox, limiter, client)
+
     senders: dict[str, ChannelSender] = {}
     if settings.telegram_bot_token is not None:
-        senders["telegram"] = HttpChannelSender(
-            "telegram",
-            settings.telegram_api_url,
-            settings.telegram_bot_token.get_secret_value(),
-            lambda chat, message: telegram_send_requests(chat, message),
-            client,
+        senders["telegram"] = sender(
+            "telegram", settings.telegram_api_url, settings.telegram_bot_token.get_secret_value()
         )
     if settings.whatsapp_token is not None and settings.whatsapp_phone_number_id:
-        number = settings.whatsapp_phone_number_id
-        senders["whatsapp"] = HttpChannelSender(
-            "whatsapp",
-            settings.graph_api_url,
-            settings.whatsapp_token.get_secret_value(),
-            lambda chat, message: whatsapp_send_requests(chat, message, phone_number_id=number),
-            client,
+        senders["whatsapp"] = sender(
+            "whatsapp", settings.graph_api_url, settings.whatsapp_token.get_secret_value()
         )
     if settings.meta_page_token is not None:
         token = settings.meta_page_token.get_secret_value()
-        senders["messenger"] = HttpChannelSender(
-            "messenger", settings.graph_api_url, token, lambda c, m: messenger_send_requests(c, m), client
-        )
-        account = settings.instagram_account_id or "me"
-        senders["instagram"] = HttpChannelSender(
-            "instagram",
-            settings.graph_api_url,
-            token,
-            lambda c, m: instagram_send_requests(c, m, account_id=account),
-            client,
-        )
+        senders["messenger"] = sender("messenger", settings.graph_api_url, token)
+        senders["instagram"] = sender("instagram", settings.graph_api_url, token)
     return senders

@@ -7,6 +7,7 @@ handed values through constructors.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -73,14 +74,37 @@ class Settings(BaseSettings):
     """The Graph API base URL with its version (a local server in tests)."""
     burst_s: float = Field(default=2.0, ge=0, le=30)
     """Messages of one conversation closer together than this are answered as one turn (``FRONTDESK_BURST_S``)."""
+    workers: int = Field(default=0, ge=0, le=64)
+    """Worker processes `frontdesk serve` starts (``FRONTDESK_WORKERS``); 0 runs the workers inside the API process."""
+    api_only: bool = False
+    """This process serves HTTP only; `frontdesk worker` processes elsewhere answer turns and send
+    replies (``FRONTDESK_API_ONLY``; for several API processes behind a proxy, with ``REDIS_URL``)."""
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    """Turns one worker process runs at once when turns come from Redis (``FRONTDESK_WORKER_CONCURRENCY``)."""
+    lease_s: float = Field(default=60.0, gt=0, le=3600)
+    """How long a worker owns a conversation or a delivery it took; after that another worker takes over (``FRONTDESK_LEASE_S``)."""
+    sweep_s: float = Field(default=5.0, gt=0, le=600)
+    """How often workers fed by Redis also look in the inbox for events whose announcement was lost (``FRONTDESK_SWEEP_S``)."""
     max_webhook_bytes: int = Field(default=4_000_000, ge=1024)
     """Larger webhook bodies are refused with 413 (WhatsApp batches can reach 3 MB)."""
+    log_format: Literal["json", "text"] = "json"
+    """Log lines as JSON objects (each with its conversation id) or as readable text (``FRONTDESK_LOG_FORMAT``)."""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """The least severe level logged (``FRONTDESK_LOG_LEVEL``)."""
     host: str = "127.0.0.1"
     """The address the server listens on (``FRONTDESK_HOST``)."""
     port: int = Field(default=8000, ge=1, le=65535)
     """The port the server listens on (``FRONTDESK_PORT``)."""
     public_url: str | None = None
     """The URL customers reach the server at, for payment links; defaults to http://HOST:PORT."""
+    alert_telegram_chat_id: str | None = None
+    """A Telegram chat for staff notifications (``FRONTDESK_ALERT_TELEGRAM_CHAT_ID``; see docs/notifications.md)."""
+    alert_slack_webhook_url: SecretStr | None = None
+    """A Slack incoming webhook for staff notifications (``FRONTDESK_ALERT_SLACK_WEBHOOK_URL``)."""
+    alert_webhook_url: str | None = None
+    """An endpoint that receives signed staff notifications (``FRONTDESK_ALERT_WEBHOOK_URL``)."""
+    alert_webhook_secret: SecretStr | None = None
+    """The HMAC-SHA256 key that signs them (``FRONTDESK_ALERT_WEBHOOK_SECRET``)."""
 
     @field_validator("database_url", "redis_url", "chroma_url", "openai_base_url")
     @classmethod

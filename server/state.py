@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from redis.asyncio import Redis
+
 from graph import ConversationRunner
 from server.settings import Settings
+from server.turn_queue import TurnAnnouncer
+from server.webchat.hub import WebchatHub
 from tools.clock import Clock
 from tools.payments import PaymentProvider
 from tools.playbook import Playbook
@@ -25,3 +29,9 @@ class AppState:
     runner: ConversationRunner
     wake_worker: Callable[[], None] | None = None
     """Tell the inbox worker something arrived (None when no worker runs in this process)."""
+    announcer: TurnAnnouncer | None = None
+    """Announces conversations with new events to worker processes (Redis); None without ``REDIS_URL``."""
+    webchat_hub: WebchatHub | None = None
+    """Carries web-chat frames to browsers' live connections (None: the web chat is off)."""
+    redis: Redis | None = None
+    """The Redis client of this process (None without ``REDIS_URL``)."""

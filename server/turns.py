@@ -1,32 +1,109 @@
-"""One turn: a conversation's claimed inbox events → the runner → deliveries in the outbox."""
+"""One turn: a conversation's claimed inbox events → the runner → deliveries in the outbox.
+
+The events of one claim are one customer turn, with two exceptions answered on their own:
+a public comment (answered once, privately, under that comment) and a turn with nothing to read
+(voice, photo, sticker…: the customer is asked for text, or it is noted on their open ticket).
+Each reply's delivery carries what the channel needs to send it: the comment to answer, the
+Telegram button presses to acknowledge, the customer's verified phone.
+"""
 
 from __future__ import annotations
 
-from graph import ConversationRunner, Inbound
-from tools.inbox import Claim, InboxStore
+from collections.abc import Mapping, Sequence
+
+from graph import ConversationRunner, Inbound, TurnResult
+from graph.channel_events import PublicComment
+from server.logs import conversation_context
+from tools.inbox import Claim, InboxEvent, InboxStore
+
+_ONCE = frozenset({"callback_query_ids", "read_message_id"})
+"""Details acted on with a turn's first reply only."""
 
 
-async def process_turn(claim: Claim, runner: ConversationRunner, inbox: InboxStore) -> None:
-    """Answer the claimed events as one turn and queue every reply for sending.
+def _language(events: Sequence[InboxEvent]) -> str | None:
+    """The client's language as the provider reports it (Telegram), when it is one we speak."""
+    for event in events:
+        code = event.extra.get("language_code", "").lower()
+        if code[:2] in ("ru", "en"):
+            return code[:2]
+    return None
 
-    Idempotent by the claim's batch id: a turn a dead worker started is answered once.
-    """
-    first = claim.events[0]
-    text = "\n".join(event.text for event in claim.events if event.text.strip())
-    inbound = Inbound(
+
+def _inbound(
+    events: Sequence[InboxEvent], message_id: str, text: str, *, language: str | None = None
+) -> Inbound:
+    first = events[0]
+    return Inbound(
         first.channel,
         first.chat_id,
         first.sender_id,
         text,
-        message_id=claim.batch,
-        sender_name=next((e.sender_name for e in claim.events if e.sender_name), None),
+        message_id=message_id,
+        sender_name=next((event.sender_name for event in events if event.sender_name), None),
         at=first.received_at,
+        language=language,
     )
-    result = await runner.handle(inbound)
+
+
+def _details(events: Sequence[InboxEvent]) -> dict[str, str]:
+    """What the sender needs from the turn's events."""
+    details: dict[str, str] = {}
+    callbacks = [event.extra["callback_query_id"] for event in events if "callback_query_id" in event.extra]
+    if callbacks:
+        details["callback_query_ids"] = " ".join(callbacks)
+    phone = next((event.extra["phone"] for event in events if "phone" in event.extra), None)
+    if phone:
+        details["phone"] = phone
+    if events[-1].channel == "whatsapp":
+        details["read_message_id"] = events[-1].provider_id
+    return details
+
+
+async def _deliver(
+    inbox: InboxStore, result: TurnResult, event: InboxEvent, details: Mapping[str, str]
+) -> None:
     for reply in result.replies:
         await inbox.enqueue_delivery(
             message_id=reply.id,
             conversation_id=result.conversation_id,
-            channel=first.channel,
-            chat_id=first.chat_id,
+            channel=event.channel,
+            chat_id=event.chat_id,
+            details=details,
         )
+        details = {key: value for key, value in details.items() if key not in _ONCE}
+
+
+async def process_turn(claim: Claim, runner: ConversationRunner, inbox: InboxStore) -> None:
+    """Answer the claimed events and queue every reply for sending.
+
+    Idempotent: the turn is keyed by the claim's batch id (a comment by its own id), so a turn a
+    dead worker started is answered once.
+    """
+    with conversation_context(claim.conversation_key):
+        await _process(claim, runner, inbox)
+
+
+async def _process(claim: Claim, runner: ConversationRunner, inbox: InboxStore) -> None:
+    comments = [event for event in claim.events if event.kind == "comment"]
+    rest = [event for event in claim.events if event.kind != "comment"]
+    for event in comments:
+        comment = PublicComment(
+            comment_id=event.extra.get("comment_id", event.provider_id),
+            media_id=event.extra.get("media_id"),
+            media_product_type=event.extra.get("media_product_type"),
+            text=event.text,
+        )
+        label = f"[Instagram comment on post {comment.media_id or '?'}] {event.text}".strip()
+        result = await runner.handle_comment(_inbound([event], event.provider_id, label), comment)
+        await _deliver(inbox, result, event, {"comment_id": comment.comment_id})
+    if not rest:
+        return
+    text = "\n".join(event.text for event in rest if event.text.strip())
+    if text:
+        result = await runner.handle(_inbound(rest, claim.batch, text))
+    else:
+        kinds = [event.extra.get("non_text_kind", "other") for event in rest]
+        label = " ".join(f"[{kind}]" for kind in kinds)
+        inbound = _inbound(rest, claim.batch, label, language=_language(rest))
+        result = await runner.handle_non_text(inbound, kinds)
+    await _deliver(inbox, result, rest[0], _details(rest))

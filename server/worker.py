@@ -46,20 +46,26 @@ class InboxWorker:
         """Something was added to the inbox: look now."""
         self._wake.set()
 
-    async def run_once(self) -> bool:
-        """Process one turn if one is waiting; False when there was nothing to do."""
-        claim = await self.inbox.claim(self.owner, lease_s=self.lease_s, burst_s=self.burst_s)
+    async def run_once(self, *, conversation_key: str | None = None) -> bool:
+        """Process one turn if one is waiting (of `conversation_key` if given); False when there was nothing to do."""
+        claim = await self.inbox.claim(
+            self.owner, lease_s=self.lease_s, burst_s=self.burst_s, conversation_key=conversation_key
+        )
         if claim is None:
             return False
+        await self.process(claim)
+        return True
+
+    async def process(self, claim: Claim) -> None:
+        """Run a claimed turn and complete it: done, or failed (retried later, then dead-lettered)."""
         ids = [event.id for event in claim.events]
         try:
             await self._turn(claim)
         except Exception as error:
             log.exception("turn %s of %s failed", claim.batch, claim.conversation_key)
             await self.inbox.complete(claim, ids, error=f"{type(error).__name__}: {error}")
-            return True
+            return
         await self.inbox.complete(claim, ids)
-        return True
 
     async def _turn(self, claim: Claim) -> None:
         await process_turn(claim, self.runner, self.inbox)

@@ -22,6 +22,8 @@ class LeadStage(StrEnum):
 
 
 OPEN_STAGES = frozenset({LeadStage.NEW, LeadStage.QUALIFIED, LeadStage.PROPOSAL})
+IG_COMMENT_SOURCE = "IG comment"
+"""`LeadSource.detail` of a lead that began with a public Instagram comment (its reference: the post id)."""
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,14 @@ class Delivery:
     provider_message_id: str | None
     last_error: str | None
     created_at: datetime
+    parts_sent: int = 0
+    """Parts of a split message the provider already accepted; a retry sends only the rest."""
+    details: Mapping[str, str] = field(default_factory=dict)
+    """What the channel needs to send it: ``comment_id`` (a private reply), ``callback_query_ids``
+    (Telegram presses to acknowledge), ``phone``, ``whatsapp_template`` (the playbook template's
+    purpose for sends outside WhatsApp's 24-hour window) and its ``template:NAME`` values."""
+    provider_status: str | None = None
+    """The provider's latest report on it: ``sent``, ``delivered``, ``read`` or ``failed``."""
 
 
 class InboxStore(Protocol):
@@ -120,31 +128,66 @@ class InboxStore(Protocol):
         """Store an event; the flag is False for a redelivery (same channel and provider id)."""
         ...
 
-    async def claim(self, owner: str, *, lease_s: float, burst_s: float = 0.0) -> Claim | None:
+    async def claim(
+        self, owner: str, *, lease_s: float, burst_s: float = 0.0, conversation_key: str | None = None
+    ) -> Claim | None:
         """Lease the conversation whose oldest pending event is oldest, and take its pending events.
 
         Conversations leased to another worker are skipped until the lease runs out. With
         `burst_s`, a conversation whose newest event is younger than that is left for later, so a
-        burst of messages becomes one turn.
+        burst of messages becomes one turn. With `conversation_key`, only that conversation is
+        considered (a worker told by the turn queue which conversation has news).
         """
+        ...
+
+    async def last_open_at(self, conversation_key: str) -> datetime | None:
+        """When the conversation's newest open (pending or processing) event arrived; None when none is open."""
         ...
 
     async def complete(self, claim: Claim, processed: Sequence[str], *, error: str | None = None) -> None:
         """Mark the `processed` event ids done (or, with `error`, failed: retried, then dead) and release the lease."""
         ...
 
-    async def events(self, *, status: InboxStatus | None = None) -> list[InboxEvent]:
-        """Events, oldest first."""
+    async def events(
+        self, *, status: InboxStatus | None = None, conversation_key: str | None = None
+    ) -> list[InboxEvent]:
+        """Events matching every filter given, oldest first."""
         ...
 
     async def enqueue_delivery(
-        self, *, message_id: str, conversation_id: str, channel: str, chat_id: str
+        self,
+        *,
+        message_id: str,
+        conversation_id: str,
+        channel: str,
+        chat_id: str,
+        details: Mapping[str, str] | None = None,
     ) -> Delivery:
         """The delivery of a recorded reply (once per message)."""
         ...
 
+    async def parts_delivered(
+        self, delivery_id: str, *, parts_sent: int, provider_message_id: str | None
+    ) -> Delivery:
+        """The provider accepted the first `parts_sent` parts (a retry resumes after them)."""
+        ...
+
+    async def provider_reported(
+        self, provider_message_id: str, *, status: str, error: str | None = None
+    ) -> Delivery | None:
+        """The provider's delivery status of a message it accepted; None when no delivery has that id."""
+        ...
+
     async def due_deliveries(self, *, limit: int = 50) -> list[Delivery]:
         """Pending deliveries whose time has come, oldest first."""
+        ...
+
+    async def claim_deliveries(self, owner: str, *, lease_s: float, limit: int = 50) -> list[Delivery]:
+        """Take due deliveries for sending: their next attempt moves `lease_s` ahead in the same transaction.
+
+        Atomic, so two outbox workers never take the same delivery; if the taker dies, the delivery
+        is due again when the lease runs out. `delivered`, `retry_delivery` and `dead_letter` settle it.
+        """
         ...
 
     async def delivered(self, delivery_id: str, *, provider_message_id: str | None) -> Delivery:

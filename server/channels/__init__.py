@@ -62,7 +62,13 @@ from server.channels.verification import (
     verify_meta_signature,
     verify_telegram_secret,
 )
-from server.channels.webchat import WebchatFrame, parse_webchat_message, webchat_frames, webchat_typing
+from server.channels.webchat import (
+    WebchatFrame,
+    check_session_id,
+    parse_webchat_message,
+    webchat_frames,
+    webchat_typing,
+)
 from server.channels.whatsapp import parse_whatsapp_webhook
 from server.channels.whatsapp_send import (
     whatsapp_mark_read,
@@ -96,6 +102,7 @@ __all__ = [
     "WebchatFrame",
     "answer_subscription",
     "build_http_call",
+    "check_session_id",
     "classify_graph_response",
     "classify_response",
     "classify_telegram_response",

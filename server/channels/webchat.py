@@ -26,6 +26,13 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
+def check_session_id(session_id: str) -> str:
+    """`session_id` if it is a widget session id; `MalformedPayload` says what is wrong otherwise."""
+    if not _SESSION.match(session_id):
+        raise MalformedPayload("session id must be 8–64 characters of letters, digits, '_' or '-'")
+    return session_id
+
+
 def parse_webchat_message(raw: bytes, *, session_id: str, received_at: datetime) -> InboundEvent:
     """The event in one widget message for `session_id` (the widget's session, the chat id).
 
@@ -37,8 +44,7 @@ def parse_webchat_message(raw: bytes, *, session_id: str, received_at: datetime)
     Raises:
         MalformedPayload: not JSON, a bad ``id``, empty or too long ``text``, unknown ``kind``.
     """
-    if not _SESSION.match(session_id):
-        raise MalformedPayload("session id must be 8–64 characters of letters, digits, '_' or '-'")
+    check_session_id(session_id)
     message = load_object(raw, what="web chat message")
     message_id = message.text("id")
     if not _TOKEN.match(message_id):

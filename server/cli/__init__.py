@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from server.cli import approvals, bench, chat, conversations, db, kb, nlu, playbook, serve, tickets
+from server.cli import approvals, bench, chat, conversations, db, kb, nlu, playbook, serve, tickets, worker
 from server.cli import eval as eval_
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.add_typer(kb.app, name="kb")
 app.command("chat")(chat.chat)
 app.command("nlu")(nlu.nlu)
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 
 
 def main() -> None:

@@ -70,3 +70,54 @@ def kb(
     for name, value in dataclasses.asdict(report).items():
         table.add_row(name, str(value))
     out.print(table)
+
+
+@app.command()
+def webhooks(
+    conversations: Annotated[int, typer.Option(min=1, help="Customers posting at once.")] = 100,
+    duration: Annotated[float, typer.Option(min=1, help="Seconds of load.")] = 15.0,
+    workers: Annotated[
+        int, typer.Option(min=0, help="Worker processes (`serve --workers`); 0 answers in the API process.")
+    ] = 2,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="A PostgreSQL server: the run uses a fresh database on it (empty: SQLite, embedded)."
+        ),
+    ] = None,
+    redis_url: Annotated[str | None, typer.Option(help="Redis for the turn stream (empty: none).")] = None,
+    playbook: Annotated[Path, typer.Option(help="The business.")] = DEFAULT_PLAYBOOK,
+    data_dir: Annotated[
+        Path, typer.Option(help="Kept between runs (classifier cache, knowledge base).")
+    ] = Path("var/bench"),
+    redeliver: Annotated[float, typer.Option(min=0, max=1, help="Share of updates delivered twice.")] = 0.05,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Sustained Telegram webhook load over real HTTP against `frontdesk serve --workers N`.
+
+    Prints acks/s, ack latency p50 / p99, turns processed/s, duplicate replies and lost messages.
+    Without --database-url it runs embedded (SQLite; then use --workers 0).
+    """
+    from evals.bench.webhooks import run as run_webhooks
+
+    if database_url is None and workers:
+        raise typer.BadParameter("worker processes need --database-url postgresql://… (or use --workers 0)")
+    report = asyncio.run(
+        run_webhooks(
+            playbook=playbook.resolve(),
+            conversations=conversations,
+            duration_s=duration,
+            workers=workers,
+            database_url=database_url,
+            redis_url=redis_url,
+            data_dir=data_dir.resolve(),
+            redeliver=redeliver,
+        )
+    )
+    if as_json:
+        typer.echo(json.dumps(dataclasses.asdict(report)))
+        return
+    table = Table("figure", "value", title="frontdesk bench webhooks")
+    for name, value in dataclasses.asdict(report).items():
+        table.add_row(name, str(value))
+    out.print(table)

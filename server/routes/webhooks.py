@@ -31,6 +31,7 @@ from server.channels import (
 )
 from server.deps import StateDep
 from server.state import AppState
+from server.statuses import record_delivery_report
 from tools.inbox import NewInboxEvent
 
 log = logging.getLogger("frontdesk.webhooks")
@@ -59,12 +60,20 @@ async def _body(request: Request, state: AppState) -> bytes:
 
 async def _store(state: AppState, events: list[InboundEvent]) -> dict[str, int]:
     stored = duplicates = ignored = 0
+    announce: set[str] = set()
     for event in events:
+        if event.kind == "status":
+            await record_delivery_report(
+                event,
+                state.stores.inbox,
+                state.stores.notifications,
+                console_url=state.settings.effective_public_url,
+            )
         if event.kind not in ACTED_ON:
             ignored += 1
             log.info("%s %s event %s acknowledged", event.channel, event.kind, event.provider_id)
             continue
-        _, new = await state.stores.inbox.accept(
+        accepted, new = await state.stores.inbox.accept(
             NewInboxEvent(
                 channel=event.channel,
                 provider_id=event.provider_id,
@@ -79,8 +88,12 @@ async def _store(state: AppState, events: list[InboundEvent]) -> dict[str, int]:
         )
         stored += new
         duplicates += not new
+        if new:
+            announce.add(accepted.conversation_key)
     if stored and state.wake_worker is not None:
         state.wake_worker()
+    if announce and state.announcer is not None:
+        await state.announcer.announce(announce)
     return {"stored": stored, "duplicates": duplicates, "ignored": ignored}
 
 

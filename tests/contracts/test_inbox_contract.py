@@ -55,6 +55,7 @@ async def test_different_conversations_go_to_different_workers(
     second = await stores.inbox.claim("w2", lease_s=30)
     assert first is not None and second is not None
     assert {first.conversation_key, second.conversation_key} == {"telegram:A", "telegram:B"}
+    assert [e.provider_id for e in await stores.inbox.events(conversation_key="telegram:B")] == ["b1"]
 
 
 async def test_a_dead_workers_events_are_claimed_again_after_its_lease(
@@ -140,3 +141,74 @@ async def test_a_dead_workers_turn_is_the_same_turn_when_claimed_again(
     following = await stores.inbox.claim("w2", lease_s=30)
     assert following is not None and following.batch != crashed.batch
     assert [e.text for e in following.events] == ["на завтра"]
+
+
+async def test_a_claim_for_one_conversation_takes_only_that_conversation(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    await stores.inbox.accept(_event(clock, "a1", chat="A"))
+    clock.advance(timedelta(seconds=1))
+    await stores.inbox.accept(_event(clock, "b1", chat="B"))
+    assert await stores.inbox.claim("w1", lease_s=30, conversation_key="telegram:C") is None
+    claim = await stores.inbox.claim("w1", lease_s=30, conversation_key="telegram:B")
+    assert claim is not None and [e.provider_id for e in claim.events] == ["b1"]
+    assert await stores.inbox.claim("w2", lease_s=30, conversation_key="telegram:B") is None, "leased"
+    assert await stores.inbox.claim("w2", lease_s=30, conversation_key="telegram:A", burst_s=2) is None
+    clock.advance(timedelta(seconds=1))
+    other = await stores.inbox.claim("w2", lease_s=30, conversation_key="telegram:A", burst_s=2)
+    assert other is not None and other.conversation_key == "telegram:A"
+
+
+async def test_last_open_at_says_when_the_newest_open_event_arrived(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    assert await stores.inbox.last_open_at("telegram:100") is None
+    await stores.inbox.accept(_event(clock, "u1"))
+    clock.advance(timedelta(seconds=1))
+    await stores.inbox.accept(_event(clock, "u2"))
+    assert await stores.inbox.last_open_at("telegram:100") == clock.now()
+    claim = await stores.inbox.claim("w1", lease_s=30)
+    assert claim is not None
+    assert await stores.inbox.last_open_at("telegram:100") == clock.now(), "processing is still open"
+    await stores.inbox.complete(claim, [e.id for e in claim.events])
+    assert await stores.inbox.last_open_at("telegram:100") is None
+
+
+async def _deliveries(stores: BusinessStores, clock: FrozenClock, count: int) -> list[str]:
+    contact = await stores.crm.contact_for_identity("telegram", "100", key="c")
+    conversation = await stores.conversations.open_conversation("telegram", "100", contact.id)
+    ids = []
+    for number in range(count):
+        inbound, _ = await stores.conversations.record_inbound(
+            conversation.id, f"hi {number}", provider_id=f"u{number}", at=clock.now()
+        )
+        reply = await stores.conversations.record_reply(
+            conversation.id, NewReply(f"Hello {number}!", agent="smalltalk"), reply_to=inbound.id, seq=0
+        )
+        delivery = await stores.inbox.enqueue_delivery(
+            message_id=reply.id, conversation_id=conversation.id, channel="telegram", chat_id="100"
+        )
+        ids.append(delivery.id)
+        clock.advance(timedelta(milliseconds=10))
+    return ids
+
+
+async def test_claimed_deliveries_are_taken_once_until_their_lease_runs_out(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    ids = await _deliveries(stores, clock, 12)
+    batches = await asyncio.gather(
+        *(stores.inbox.claim_deliveries(f"w{n}", lease_s=30, limit=5) for n in range(4))
+    )
+    taken = [delivery.id for batch in batches for delivery in batch]
+    assert sorted(taken) == sorted(ids), "every due delivery taken, none twice"
+    assert all(len(batch) <= 5 for batch in batches)
+    assert await stores.inbox.claim_deliveries("w9", lease_s=30) == []
+    assert await stores.inbox.due_deliveries() == []
+    await stores.inbox.delivered(ids[0], provider_message_id="1")
+    await stores.inbox.retry_delivery(ids[1], after_s=5, error="429")
+    clock.advance(timedelta(seconds=6))
+    assert [d.id for d in await stores.inbox.claim_deliveries("w9", lease_s=30)] == [ids[1]]
+    clock.advance(timedelta(seconds=25))
+    again = await stores.inbox.claim_deliveries("w9", lease_s=30, limit=100)
+    assert [d.id for d in again] == ids[2:], "a dead taker's deliveries are due again, oldest first"

@@ -29,8 +29,9 @@ import hmac
 import itertools
 import json
 import re
+import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tests.fakes.openai_server import FakeOpenAI, RecordedRequest, Reply
@@ -67,6 +68,8 @@ class ProviderCall:
     request: RecordedRequest
     status: int
     response: JsonObject
+    at: float = field(default_factory=time.monotonic)
+    """When it was answered (monotonic seconds), to check the spacing of sends."""
 
     @property
     def body(self) -> JsonObject:
@@ -175,7 +178,7 @@ class FakeProviders(FakeOpenAI):
         )
         self.instagram_users: set[str] = set()
         """IGSIDs: messages to them follow Instagram's rules (the Page path serves both)."""
-        self._failures: dict[str, deque[_Failure]] = {}
+        self._failures: dict[str, deque[_Failure | None]] = {}
         self._calls: list[ProviderCall] = []
         self._closed_windows: set[str] = set()
         self._replied_comments: set[str] = set()
@@ -209,14 +212,17 @@ class FakeProviders(FakeOpenAI):
         status: int = 429,
         retry_after: int | None = None,
         code: int | None = None,
+        after: int = 0,
     ) -> None:
-        """Answer the next `times` calls to `provider` with `status` (429 or 5xx, or any).
+        """Answer the next `times` calls to `provider` with `status` (429 or 5xx, or any),
+        after letting `after` calls through.
 
         Telegram gets ``parameters.retry_after``; Graph gets a ``Retry-After`` header and an
         error `code` (default 4 for 429, 2 for 5xx; WhatsApp's throughput limit is 130429).
         """
         with self._lock:
             queue = self._failures.setdefault(provider, deque())
+            queue.extend(None for _ in range(after))
             queue.extend(_Failure(status, retry_after, code) for _ in range(times))
 
     def close_whatsapp_window(self, recipient: str) -> None:

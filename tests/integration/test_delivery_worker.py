@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from server.delivery import MAX_SEND_ATTEMPTS, DeliveryWorker, Failed, RetryLater, SendOutcome, Sent
@@ -87,3 +88,39 @@ async def test_server_errors_back_off_then_give_up(stores: BusinessStores, clock
     assert waits[:3] == [2.0, 4.0, 8.0]
     [dead] = await stores.inbox.deliveries(status=DeliveryStatus.DEAD)
     assert dead.attempts == MAX_SEND_ATTEMPTS
+
+
+class SlowSender(ScriptedSender):
+    """Yields to the event loop mid-send, so two outbox workers interleave."""
+
+    async def send(self, delivery: Delivery, message: Message) -> SendOutcome:
+        await asyncio.sleep(0.01)
+        return await super().send(delivery, message)
+
+
+@on_every_database
+async def test_two_outbox_workers_never_send_one_delivery_twice(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    contact = await stores.crm.contact_for_identity("telegram", "100", key="c")
+    conversation = await stores.conversations.open_conversation("telegram", "100", contact.id)
+    for number in range(20):
+        inbound, _ = await stores.conversations.record_inbound(
+            conversation.id, f"вопрос {number}", provider_id=f"u{number}", at=clock.now()
+        )
+        reply = await stores.conversations.record_reply(
+            conversation.id, NewReply(f"ответ {number}", agent="smalltalk"), reply_to=inbound.id, seq=0
+        )
+        await stores.inbox.enqueue_delivery(
+            message_id=reply.id, conversation_id=conversation.id, channel="telegram", chat_id="100"
+        )
+    senders = [SlowSender(), SlowSender()]
+    workers = [_worker(stores, sender) for sender in senders]
+    for number, worker in enumerate(workers):
+        worker.owner = f"outbox-{number}"
+    for _ in range(4):
+        await asyncio.gather(*(worker.run_once(limit=7) for worker in workers))
+    sent = senders[0].sent + senders[1].sent
+    assert sorted(sent) == sorted(f"ответ {number}" for number in range(20)), "each reply sent exactly once"
+    assert senders[0].sent and senders[1].sent, "both workers took a share"
+    assert {d.status for d in await stores.inbox.deliveries()} == {DeliveryStatus.SENT}

@@ -17,7 +17,7 @@ import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, RootModel, ValidationError
@@ -174,7 +174,12 @@ def _problem_from(detail: ErrorDetails, data: Any, lines: dict[Path, int]) -> Pl
     path = _data_path(tuple(detail["loc"]), data)
     ctx = detail.get("ctx") or {}
     if kind == "extra_forbidden":
-        message = "is not a known field" + _suggestion(path)
+        message = "is not a known field" + _suggestion(path, data)
+    elif kind in {"union_tag_invalid", "union_tag_not_found"}:
+        tag = str(ctx.get("discriminator", "")).strip("'")
+        path = (*path, tag)
+        expected = str(ctx.get("expected_tags", "")).replace("'", "")
+        message = f"must be one of: {expected}" if kind == "union_tag_invalid" else "is required"
     elif kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace("'", "")
         message = f"must be one of: {expected}"
@@ -186,7 +191,9 @@ def _problem_from(detail: ErrorDetails, data: Any, lines: dict[Path, int]) -> Pl
     else:
         message = detail["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
         message = message[:1].lower() + message[1:]
-    if kind not in {"missing", "extra_forbidden"}:
+    if kind == "union_tag_invalid":
+        message += _got(ctx.get("tag"))
+    elif kind not in {"missing", "extra_forbidden", "union_tag_not_found"}:
         message += _got(detail.get("input"))
     return PlaybookProblem(path, message, line_of(lines, path))
 
@@ -199,8 +206,8 @@ def _got(value: Any) -> str:
     return ""
 
 
-def _suggestion(path: Path) -> str:
-    known = sorted(_fields_at(path[:-1]))
+def _suggestion(path: Path, data: Any = None) -> str:
+    known = sorted(_fields_at(path[:-1], data))
     if not known or not path or not isinstance(path[-1], str):
         return ""
     close = difflib.get_close_matches(path[-1], known, n=1, cutoff=0.6)
@@ -209,27 +216,51 @@ def _suggestion(path: Path) -> str:
     return "; known fields: " + ", ".join(known)
 
 
-def _fields_at(path: Path) -> set[str]:
-    """Field names of the model found at `path` inside a playbook (empty if none)."""
+def _fields_at(path: Path, data: Any = None) -> set[str]:
+    """Field names of the model found at `path` inside a playbook (empty if none).
+
+    In a union told apart by a ``type`` field (notification targets), the member whose
+    ``type`` matches the data's is the one described.
+    """
     annotation: Any = Playbook
+    node = data
     for part in path:
         annotation = _step(annotation, part)
         if annotation is None:
             return set()
-    model = _model_in(annotation)
+        node = _child(node, part)
+    model = _model_in(annotation, node)
     return set(model.model_fields) if model is not None else set()
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
+def _tagged(model: type[BaseModel], node: Any) -> bool:
+    """Whether `node` names `model` by its ``type`` literal (True when there is nothing to compare)."""
+    field = model.model_fields.get("type")
+    if not isinstance(node, dict) or field is None or typing.get_origin(field.annotation) is not Literal:
+        return True
+    return node.get("type") in typing.get_args(field.annotation)
+
+
+def _model_in(annotation: Any, node: Any = None) -> type[BaseModel] | None:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _model_in(typing.get_args(annotation)[0])
+        return _model_in(typing.get_args(annotation)[0], node)
     if origin in (typing.Union, types.UnionType):
+        found_first: type[BaseModel] | None = None
         for arg in typing.get_args(annotation):
-            found = _model_in(arg)
-            if found is not None:
+            found = _model_in(arg, node)
+            if found is not None and _tagged(found, node):
                 return found
-        return None
+            found_first = found_first or found
+        return found_first
     if (
         isinstance(annotation, type)
         and issubclass(annotation, BaseModel)

@@ -39,7 +39,10 @@ class Channels(PlaybookModel):
     whatsapp_templates: list[WhatsAppTemplate] = Field(default_factory=list)
     """Approved WhatsApp templates."""
     instagram_comment_reply: LocalizedText | None = None
-    """The private reply to a comment; ``{post}`` names the post."""
+    """The private reply to a comment; ``{post}`` names the post ("the post «Bridal makeup»" /
+    «посту «Свадебный макияж»», or "our post" / «нашему посту» when its title is not listed)."""
+    instagram_posts: dict[str, LocalizedText] = Field(default_factory=dict)
+    """Titles of posts and reels by Instagram media id, so a comment reply can name the post."""
 
 
 class KnowledgeSources(PlaybookModel):

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from tools.playbook._types import PlaybookModel, Slug
+from tools.playbook.alerts import StaffAlerts
 from tools.playbook.business import BusinessProfile
 from tools.playbook.catalog import DiscountRule, Product, Region, Resource, Service, StaffMember
 from tools.playbook.flows import BookingPolicy, FollowUps
@@ -73,6 +74,8 @@ class Playbook(PlaybookModel):
     """Documents for the knowledge base."""
     support: SupportPolicy = SupportPolicy()
     """Order identity checks, returns and knowledge-base answers."""
+    notifications: StaffAlerts = StaffAlerts()
+    """Where staff notifications are sent: Telegram, Slack, signed webhooks (none by default)."""
 
     def service(self, service_id: str) -> Service:
         """Return the service with `service_id` (KeyError if unknown)."""

@@ -7,6 +7,7 @@ own errors, so the loader can print both the same way.
 from __future__ import annotations
 
 import difflib
+import typing
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 
 from tools.playbook._types import Language
 from tools.playbook.model import Playbook
+from tools.playbook.rules import Team
 from tools.playbook.templates import allowed_placeholders
 from tools.playbook.text import LocalizedText
 
@@ -40,6 +42,7 @@ def check_references(playbook: Playbook) -> list[ReferenceProblem]:
     problems += _regions(playbook)
     problems += _languages(playbook)
     problems += _templates(playbook)
+    problems += _alert_targets(playbook)
     return problems
 
 
@@ -214,4 +217,32 @@ def _templates(playbook: Playbook) -> Iterator[ReferenceProblem]:
                 yield ReferenceProblem(
                     ("templates", template_id, language),
                     f"uses placeholders {sorted(other)} but the {languages[0]} text uses {sorted(first)}",
+                )
+
+
+_ALERT_VALUE_FIELDS = (("chat_id", "chat_id_env"), ("webhook_url", "webhook_url_env"), ("url", "url_env"))
+
+
+def _alert_targets(playbook: Playbook) -> Iterator[ReferenceProblem]:
+    staff = [member.id for member in playbook.staff]
+    teams = [f"team:{team}" for team in typing.get_args(Team)]
+    first_seen: dict[str, int] = {}
+    for index, target in enumerate(playbook.notifications.targets):
+        path: Path = ("notifications", "targets", index)
+        if target.target_id in first_seen:
+            yield ReferenceProblem(
+                (*path, "id"),
+                f"the target id {target.target_id!r} is already used by notifications.targets"
+                f"[{first_seen[target.target_id]}]; give each target its own id",
+            )
+        first_seen.setdefault(target.target_id, index)
+        for inline, env in _ALERT_VALUE_FIELDS:
+            if getattr(target, inline, None) is not None and getattr(target, env, None) is not None:
+                yield ReferenceProblem((*path, env), f"give {inline} or {env}, not both")
+        for position, recipient in enumerate(target.recipients):
+            if recipient not in staff and recipient not in teams:
+                yield ReferenceProblem(
+                    (*path, "recipients", position),
+                    f"unknown recipient {recipient!r}; use a staff id ({', '.join(sorted(staff))}) "
+                    f"or one of {', '.join(teams)}",
                 )

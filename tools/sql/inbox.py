@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
@@ -21,10 +22,14 @@ from tools.sql.engine import writing
 from tools.sql.schema import conversation_leases, inbox_events
 from tools.sql.schema import deliveries as delivery_table
 
+log = logging.getLogger("frontdesk.inbox")
+
 MAX_ATTEMPTS = 5
 """An event that failed this many times is dead-lettered instead of tried again."""
 _CANDIDATES = 20
 _OPEN = (InboxStatus.PENDING.value, InboxStatus.PROCESSING.value)
+_STATUS_ORDER = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+"""Provider statuses arrive out of order; a later stage is never replaced by an earlier one."""
 
 
 def _event(row: Row[Any]) -> InboxEvent:
@@ -61,6 +66,9 @@ def _delivery(row: Row[Any]) -> Delivery:
         provider_message_id=row.provider_message_id,
         last_error=row.last_error,
         created_at=row.created_at,
+        parts_sent=row.parts_sent,
+        details=dict(row.details or {}),
+        provider_status=row.provider_status,
     )
 
 
@@ -110,10 +118,15 @@ class SqlInbox:
                 async with connection.begin():
                     return _event((await connection.execute(lookup)).one()), False
 
-    async def claim(self, owner: str, *, lease_s: float, burst_s: float = 0.0) -> Claim | None:
-        """Lease the conversation whose oldest open event is oldest, and take its open events."""
+    async def claim(
+        self, owner: str, *, lease_s: float, burst_s: float = 0.0, conversation_key: str | None = None
+    ) -> Claim | None:
+        """Lease the conversation whose oldest open event is oldest (or `conversation_key`), and take its open events."""
         now = self._clock.now()
         until = now + timedelta(seconds=lease_s)
+        open_events: ColumnElement[bool] = inbox_events.c.status.in_(_OPEN)
+        if conversation_key is not None:
+            open_events = and_(open_events, inbox_events.c.conversation_key == conversation_key)
         async with writing(self._engine) as connection, connection.begin():
             candidates = (
                 await connection.execute(
@@ -122,7 +135,7 @@ class SqlInbox:
                         func.min(inbox_events.c.received_at).label("first"),
                         func.max(inbox_events.c.received_at).label("last"),
                     )
-                    .where(inbox_events.c.status.in_(_OPEN))
+                    .where(open_events)
                     .group_by(inbox_events.c.conversation_key)
                     .order_by(func.min(inbox_events.c.received_at))
                     .limit(_CANDIDATES)
@@ -142,6 +155,15 @@ class SqlInbox:
                     delete(conversation_leases).where(conversation_leases.c.conversation_key == key)
                 )
         return None
+
+    async def last_open_at(self, conversation_key: str) -> datetime | None:
+        """When the conversation's newest open (pending or processing) event arrived; None when none is open."""
+        query = select(func.max(inbox_events.c.received_at)).where(
+            inbox_events.c.conversation_key == conversation_key, inbox_events.c.status.in_(_OPEN)
+        )
+        async with self._engine.connect() as connection:
+            last = (await connection.execute(query)).scalar()
+        return None if last is None else _aware(last)
 
     async def _lease(
         self, connection: AsyncConnection, key: str, owner: str, now: datetime, until: datetime
@@ -222,16 +244,26 @@ class SqlInbox:
                 )
             )
 
-    async def events(self, *, status: InboxStatus | None = None) -> list[InboxEvent]:
-        """Events, oldest first."""
+    async def events(
+        self, *, status: InboxStatus | None = None, conversation_key: str | None = None
+    ) -> list[InboxEvent]:
+        """Events matching every filter given, oldest first."""
         query = select(inbox_events).order_by(inbox_events.c.received_at, inbox_events.c.id)
         if status is not None:
             query = query.where(inbox_events.c.status == status.value)
+        if conversation_key is not None:
+            query = query.where(inbox_events.c.conversation_key == conversation_key)
         async with self._engine.connect() as connection:
             return [_event(row) for row in (await connection.execute(query)).all()]
 
     async def enqueue_delivery(
-        self, *, message_id: str, conversation_id: str, channel: str, chat_id: str
+        self,
+        *,
+        message_id: str,
+        conversation_id: str,
+        channel: str,
+        chat_id: str,
+        details: Mapping[str, str] | None = None,
     ) -> Delivery:
         """The delivery of a recorded reply (once per message)."""
         now = self._clock.now()
@@ -249,6 +281,8 @@ class SqlInbox:
                             status=DeliveryStatus.PENDING.value,
                             attempts=0,
                             next_attempt_at=now,
+                            parts_sent=0,
+                            details=dict(details or {}),
                             created_at=now,
                             updated_at=now,
                         )
@@ -271,6 +305,36 @@ class SqlInbox:
         )
         async with self._engine.connect() as connection:
             return [_delivery(row) for row in (await connection.execute(query)).all()]
+
+    async def claim_deliveries(self, owner: str, *, lease_s: float, limit: int = 50) -> list[Delivery]:
+        """Take due deliveries, oldest first, moving their next attempt `lease_s` ahead in one statement.
+
+        PostgreSQL locks the due rows with ``FOR UPDATE SKIP LOCKED``, so concurrent outbox workers
+        take disjoint sets; SQLite's writers are serialized (``BEGIN IMMEDIATE``). The `owner` is
+        only logged: a delivery whose taker died is simply due again when the lease runs out.
+        """
+        now = self._clock.now()
+        due = (
+            select(delivery_table.c.id)
+            .where(
+                delivery_table.c.status == DeliveryStatus.PENDING.value,
+                delivery_table.c.next_attempt_at <= now,
+            )
+            .order_by(delivery_table.c.next_attempt_at, delivery_table.c.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        taken = (
+            update(delivery_table)
+            .where(delivery_table.c.id.in_(due.scalar_subquery()))
+            .values(next_attempt_at=now + timedelta(seconds=lease_s), updated_at=now)
+            .returning(*delivery_table.c)
+        )
+        async with writing(self._engine) as connection, connection.begin():
+            rows = (await connection.execute(taken)).all()
+        if rows:
+            log.debug("%s took %d deliveries for %.0f s", owner, len(rows), lease_s)
+        return sorted((_delivery(row) for row in rows), key=lambda d: (d.created_at, d.id))
 
     async def _change(self, delivery_id: str, **values: Any) -> Delivery:
         async with writing(self._engine) as connection, connection.begin():
@@ -295,6 +359,42 @@ class SqlInbox:
             attempts=delivery_table.c.attempts + 1,
             last_error=None,
         )
+
+    async def parts_delivered(
+        self, delivery_id: str, *, parts_sent: int, provider_message_id: str | None
+    ) -> Delivery:
+        """The provider accepted the first `parts_sent` parts (a retry resumes after them)."""
+        values: dict[str, Any] = {"parts_sent": parts_sent}
+        if provider_message_id is not None:
+            values["provider_message_id"] = func.coalesce(
+                delivery_table.c.provider_message_id, provider_message_id
+            )
+        return await self._change(delivery_id, **values)
+
+    async def provider_reported(
+        self, provider_message_id: str, *, status: str, error: str | None = None
+    ) -> Delivery | None:
+        """Record the provider's status; a ``failed`` report dead-letters the delivery (staff see it)."""
+        async with self._engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(delivery_table.c.id, delivery_table.c.status, delivery_table.c.provider_status)
+                    .where(delivery_table.c.provider_message_id == provider_message_id)
+                    .limit(1)
+                )
+            ).first()
+        if row is None:
+            return None
+        if status == "failed":
+            return await self._change(
+                row.id,
+                status=DeliveryStatus.DEAD.value,
+                provider_status=status,
+                last_error=(error or "the provider reported the message failed")[:2000],
+            )
+        if _STATUS_ORDER.get(status, 0) <= _STATUS_ORDER.get(row.provider_status or "", 0):
+            return await self._change(row.id)
+        return await self._change(row.id, provider_status=status)
 
     async def retry_delivery(self, delivery_id: str, *, after_s: float, error: str) -> Delivery:
         """Try again in `after_s` seconds."""

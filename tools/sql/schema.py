@@ -283,7 +283,9 @@ notifications = Table(
     Column("link", String(500)),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("read_at", UtcDateTime()),
+    Column("dispatched_at", UtcDateTime(), index=True),
 )
+"""Staff notifications; `dispatched_at` is set once their staff alerts are created."""
 
 audit_log = Table(
     "audit_log",
@@ -419,3 +421,21 @@ deliveries = Table(
     Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
 )
 """The outbox: each recorded reply's delivery to its channel, retried with backoff, then dead-lettered."""
+
+staff_alerts = Table(
+    "staff_alerts",
+    metadata,
+    _id(),
+    Column("notification_id", String(ID), ForeignKey("notifications.id"), nullable=False),
+    Column("target", String(64), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("claimed_by", String(80)),
+    Column("last_error", Text),
+    Column("provider_response_id", String(200)),
+    *_stamps(),
+    UniqueConstraint("notification_id", "target", name="uq_staff_alerts_notification_id_target"),
+    Index("ix_staff_alerts_status_next_attempt_at", "status", "next_attempt_at"),
+)
+"""The staff-alert outbox: each notification's delivery to each matching target, once, retried, then dead-lettered."""

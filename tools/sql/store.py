@@ -25,15 +25,17 @@ from tools.sql.inbox import SqlInbox
 from tools.sql.migrate import upgrade_database
 from tools.sql.notifications import SqlAuditLog, SqlNotifications
 from tools.sql.orders import SqlOrders
+from tools.sql.staff_alerts import SqlStaffAlerts
 from tools.sql.tasks import SqlTasks
 from tools.sql.tickets import SqlTickets
+from tools.staff_alerts import StaffAlertStore
 from tools.tasks import TaskStore
 from tools.tickets import TicketStore
 
 
 @dataclass(frozen=True)
 class BusinessStores:
-    """The CRM, calendar, billing, orders, tickets, tasks, notifications, audit log, conversations and inbox of one business."""
+    """The CRM, calendar, billing, orders, tickets, tasks, notifications, audit log, conversations, inbox and staff alerts of one business."""
 
     crm: CrmStore
     calendar: CalendarStore
@@ -45,6 +47,8 @@ class BusinessStores:
     audit: AuditLog
     conversations: ConversationStore
     inbox: InboxStore
+    staff_alerts: StaffAlertStore
+    """Staff notifications on their way to Telegram, Slack and webhooks."""
     engine: AsyncEngine
     urls: DatabaseUrls
 
@@ -70,6 +74,7 @@ async def open_stores(database_url: str, *, clock: Clock, migrate: bool = True) 
         audit=SqlAuditLog(engine, clock),
         conversations=SqlConversations(engine, clock),
         inbox=SqlInbox(engine, clock),
+        staff_alerts=SqlStaffAlerts(engine, clock),
         engine=engine,
         urls=urls,
     )

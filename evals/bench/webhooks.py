@@ -1,0 +1,331 @@
+"""`frontdesk bench webhooks`: sustained webhook load over real HTTP against `frontdesk serve`.
+
+The benchmark starts a fake Telegram Bot API (in this process) and ``frontdesk serve --workers N``
+as a child process on a fresh database (a temporary PostgreSQL database, or an SQLite file in the
+data directory), waits until warm-up messages are answered, then runs `conversations` customers
+at once for `duration_s`: each posts a Telegram update with the secret-token header, waits for
+the acknowledgement and posts the next (a share of the updates is delivered twice, as Telegram
+does after a timeout). Then it waits until the inbox and the outbox are drained and reads the
+database: turns processed, messages never processed or never answered (lost), and replies sent
+more often than the outbox recorded (duplicates).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+
+from evals.bench.fake_telegram import FakeTelegram, until_started
+from tools.clock import SystemClock
+from tools.inbox import DeliveryStatus, InboxStatus
+from tools.sql import database_urls, open_stores
+from tools.sql.schema import inbox_events
+
+TOKEN = "123456:BENCH-token"
+SECRET = "bench-webhook-secret"
+LINES = (
+    "Здравствуйте!",
+    "сколько стоит маникюр?",
+    "хочу записаться на завтра",
+    "Hi, how much is a manicure?",
+    "can I book for tomorrow at 3pm?",
+    "спасибо",
+)
+
+
+@dataclass(frozen=True)
+class WebhookReport:
+    """The figures of one run."""
+
+    mode: str
+    conversations: int
+    duration_s: float
+    acks: int
+    acks_per_s: float
+    ack_p50_ms: float
+    ack_p99_ms: float
+    failed_acks: int
+    messages: int
+    """Distinct customer messages accepted (redeliveries not counted)."""
+    turns: int
+    turns_per_s: float
+    """Turns processed per second, from the start of the load until the last one was done."""
+    replies_sent: int
+    duplicate_replies: int
+    lost_messages: int
+    """Accepted messages not processed, or processed without a reply, after the drain."""
+    drain_s: float
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _remove_sqlite_files(data_dir: Path) -> None:
+    """A fresh embedded database for the run: the last run's SQLite files go."""
+    for pattern in ("bench*.sqlite3*", "checkpoints.sqlite3*"):
+        for stale in data_dir.glob(pattern):
+            stale.unlink()
+
+
+def _update(update_id: int, chat: int, text: str) -> dict[str, object]:
+    user = {"id": chat, "is_bot": False, "first_name": "Bench"}
+    message = {"message_id": update_id, "date": int(time.time()), "from": user, "text": text}
+    return {"update_id": update_id, "message": {**message, "chat": {"id": chat, "type": "private"}}}
+
+
+@asynccontextmanager
+async def _database(database_url: str | None, data_dir: Path) -> AsyncIterator[str]:
+    """A fresh PostgreSQL database on the server of `database_url` (dropped after), or a fresh SQLite file."""
+    if database_url is None:
+        await asyncio.to_thread(_remove_sqlite_files, data_dir)
+        yield f"sqlite:///{(data_dir / 'bench.sqlite3').resolve()}"
+        return
+    import psycopg
+
+    admin = database_urls(database_url).sync_url.set(drivername="postgresql")
+    name = f"fd_bench_{uuid.uuid4().hex[:10]}"
+    admin_dsn = admin.render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _until(check: object, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if await check():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.25)
+    raise TimeoutError(f"{what} within {timeout_s:.0f} s")
+
+
+async def run(
+    *,
+    playbook: Path,
+    conversations: int,
+    duration_s: float,
+    workers: int,
+    database_url: str | None,
+    redis_url: str | None,
+    data_dir: Path,
+    redeliver: float = 0.05,
+    drain_timeout_s: float = 300.0,
+) -> WebhookReport:
+    """Run the benchmark (see the module docstring)."""
+    await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
+    fake = FakeTelegram(TOKEN, _free_port())
+    fake_server = fake.server()
+    fake_task = asyncio.create_task(fake_server.serve())
+    await until_started(fake_server)
+    try:
+        async with _database(database_url, data_dir) as url:
+            return await _run(
+                playbook,
+                conversations,
+                duration_s,
+                workers,
+                url,
+                redis_url,
+                data_dir,
+                fake,
+                redeliver,
+                drain_timeout_s,
+            )
+    finally:
+        fake_server.should_exit = True
+        await fake_task
+
+
+async def _run(
+    playbook: Path,
+    conversations: int,
+    duration_s: float,
+    workers: int,
+    url: str,
+    redis_url: str | None,
+    data_dir: Path,
+    fake: FakeTelegram,
+    redeliver: float,
+    drain_timeout_s: float,
+) -> WebhookReport:
+    port = _free_port()
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("FRONTDESK_", "OPENAI_", "REDIS_URL", "DATABASE_URL"))
+        },
+        "DATABASE_URL": url,
+        "FRONTDESK_PLAYBOOK": str(playbook),
+        "FRONTDESK_DATA_DIR": str(data_dir),
+        "FRONTDESK_BURST_S": "0",
+        "FRONTDESK_TELEGRAM_BOT_TOKEN": TOKEN,
+        "FRONTDESK_TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "FRONTDESK_TELEGRAM_API_URL": fake.url,
+        "HF_HUB_OFFLINE": "1",
+        **({"REDIS_URL": redis_url} if redis_url else {}),
+    }
+    command = [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    log = (data_dir / "bench-server.log").open("wb")
+    server = await asyncio.to_thread(
+        subprocess.Popen, command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    limits = httpx.Limits(max_connections=conversations + 8, max_keepalive_connections=conversations + 8)
+    stores = None
+    try:
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0) as client:
+
+            async def healthy() -> bool:
+                try:
+                    return (await client.get("/healthz")).status_code == 200
+                except httpx.HTTPError:
+                    return server.poll() is not None and False
+
+            await _until(healthy, 300, "the server did not start")
+            ids = itertools.count(1)
+            warm = [1_000_000 + n for n in range(max(2, workers * 4))]
+            for chat in warm:
+                await client.post(
+                    "/webhooks/telegram", json=_update(next(ids), chat, "Здравствуйте!"), headers=headers
+                )
+
+            async def warmed() -> bool:
+                return all(fake.sent[str(chat)] for chat in warm)
+
+            await _until(warmed, 300, "the warm-up messages were not answered")
+            latencies: list[float] = []
+            failed = 0
+            accepted: set[str] = set()
+            chats = [2_000_000 + n for n in range(conversations)]
+            rng = random.Random(7)
+            started_at = datetime.now(UTC)
+            deadline = time.monotonic() + duration_s
+
+            async def customer(chat: int) -> None:
+                nonlocal failed
+                while time.monotonic() < deadline:
+                    number = next(ids)
+                    body = _update(number, chat, rng.choice(LINES))
+                    for _ in range(2 if rng.random() < redeliver else 1):
+                        began = time.perf_counter()
+                        try:
+                            ack = await client.post("/webhooks/telegram", json=body, headers=headers)
+                            ok = ack.status_code == 200
+                        except httpx.HTTPError:
+                            ok = False
+                        latencies.append(time.perf_counter() - began)
+                        failed += not ok
+                        if ok:
+                            accepted.add(f"{chat}:{number}")
+
+            began_load = time.monotonic()
+            await asyncio.gather(*(customer(chat) for chat in chats))
+            load_s = time.monotonic() - began_load
+        stores = await open_stores(url, clock=SystemClock(), migrate=False)
+        keys = {f"telegram:{chat}" for chat in chats}
+
+        async def drained() -> bool:
+            events = [e for e in await stores.inbox.events() if e.conversation_key in keys]  # type: ignore[union-attr]
+            pending = await stores.inbox.deliveries(status=DeliveryStatus.PENDING)  # type: ignore[union-attr]
+            return all(
+                e.status is not InboxStatus.PENDING and e.status is not InboxStatus.PROCESSING for e in events
+            ) and not any(d.chat_id in {str(c) for c in chats} for d in pending)
+
+        drain_began = time.monotonic()
+        with suppress(TimeoutError):
+            await _until(drained, drain_timeout_s, "the inbox and outbox were not drained")
+        drain_s = time.monotonic() - drain_began
+        events = [e for e in await stores.inbox.events() if e.conversation_key in keys]
+        done = {e.provider_id for e in events if e.status is InboxStatus.DONE}
+        batches = {e.batch for e in events if e.status is InboxStatus.DONE}
+        async with stores.engine.connect() as connection:
+            last = (
+                await connection.execute(
+                    select(func.max(inbox_events.c.processed_at)).where(
+                        inbox_events.c.conversation_key.in_(keys)
+                    )
+                )
+            ).scalar()
+        last_at = last if last is None or last.tzinfo else last.replace(tzinfo=UTC)
+        processing_s = (last_at - started_at).total_seconds() if last_at else float("nan")
+        unanswered = await _unanswered(stores, keys)
+        deliveries = [d for d in await stores.inbox.deliveries() if f"telegram:{d.chat_id}" in keys]
+        parts: dict[str, int] = {}
+        for delivery in deliveries:
+            sent = (
+                max(1, delivery.parts_sent) if delivery.status is DeliveryStatus.SENT else delivery.parts_sent
+            )
+            parts[delivery.chat_id] = parts.get(delivery.chat_id, 0) + sent
+        duplicates = sum(max(0, fake.sent[str(chat)] - parts.get(str(chat), 0)) for chat in chats)
+        lost = len(accepted - done) + sum(
+            1 for e in events if e.status is InboxStatus.DONE and e.batch in unanswered
+        )
+        ordered = sorted(latencies)
+        mode = f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}"
+        mode += (
+            f" + Redis, {workers} worker processes"
+            if redis_url
+            else (f", {workers} worker processes" if workers else ", embedded")
+        )
+        return WebhookReport(
+            mode=mode,
+            conversations=conversations,
+            duration_s=round(load_s, 1),
+            acks=len(latencies),
+            acks_per_s=round(len(latencies) / load_s, 1),
+            ack_p50_ms=round(statistics.median(ordered) * 1000, 1),
+            ack_p99_ms=round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
+            failed_acks=failed,
+            messages=len(accepted),
+            turns=len(batches),
+            turns_per_s=round(len(batches) / processing_s, 1),
+            replies_sent=sum(fake.sent[str(chat)] for chat in chats),
+            duplicate_replies=duplicates,
+            lost_messages=lost,
+            drain_s=round(drain_s, 1),
+        )
+    finally:
+        if stores is not None:
+            await stores.close()
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+
+
+async def _unanswered(stores: object, keys: set[str]) -> set[str]:
+    """Batches (turns) whose inbound message got no reply in the transcript."""
+    missing: set[str] = set()
+    for key in keys:
+        transcript = await stores.conversations.transcript(key)  # type: ignore[attr-defined]
+        answered = {m.reply_to for m in transcript if m.direction.value == "out"}
+        missing |= {m.provider_id for m in transcript if m.direction.value == "in" and m.id not in answered}
+    return missing
