@@ -80,13 +80,28 @@ class DeliveryWorker:
     """How long a taken delivery is this worker's; longer than the slowest send (every part, with timeouts)."""
 
     async def run_once(self, *, limit: int = 50) -> int:
-        """Take due deliveries (no other worker gets them meanwhile) and try each once; returns how many."""
+        """Take due deliveries (no other worker gets them meanwhile) and try each once; returns how many.
+
+        Chats are served side by side, each chat's deliveries one after another in order, so one
+        chat waiting out its send limit does not hold up the others.
+        """
         due = await self.inbox.claim_deliveries(self.owner, lease_s=self.lease_s, limit=limit)
+        chats: dict[tuple[str, str], list[Delivery]] = {}
         for delivery in due:
-            await self._deliver(delivery)
+            chats.setdefault((delivery.channel, delivery.chat_id), []).append(delivery)
+        outcomes = await asyncio.gather(
+            *(self._deliver_in_order(chat) for chat in chats.values()), return_exceptions=True
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
         return len(due)
 
-    async def run(self, stop: asyncio.Event, *, idle_s: float = 0.5) -> None:
+    async def _deliver_in_order(self, deliveries: list[Delivery]) -> None:
+        for delivery in deliveries:
+            await self._deliver(delivery)
+
+    async def run(self, stop: asyncio.Event, *, idle_s: float = 0.2) -> None:
         """Work off due deliveries until `stop` is set."""
         while not stop.is_set():
             try:

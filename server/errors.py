@@ -6,6 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from tools.errors import Conflict, CustomerFixable, IdempotencyMismatch, NotFound, StaffFacing
 
@@ -21,7 +22,8 @@ _STATUS: list[tuple[type[Exception], int]] = [
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Map the domain's errors to status codes; anything else is a logged 500 without details."""
+    """Map the domain's errors to status codes; an unreachable database is 503 with ``Retry-After``
+    (providers deliver again later, and nothing was stored); anything else is a logged 500 without details."""
 
     async def domain_error(request: Request, error: Exception) -> JSONResponse:
         for kind, status in _STATUS:
@@ -33,6 +35,16 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
         return JSONResponse({"detail": "internal error; the server log has the details"}, status_code=500)
 
+    async def storage_down(request: Request, error: Exception) -> JSONResponse:
+        log.error("the database is unreachable on %s %s: %s", request.method, request.url.path, error)
+        return JSONResponse(
+            {"detail": "the database is unreachable; nothing was stored, please retry"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
     for kind, _ in _STATUS:
         app.add_exception_handler(kind, domain_error)
+    app.add_exception_handler(OperationalError, storage_down)
+    app.add_exception_handler(InterfaceError, storage_down)
     app.add_exception_handler(Exception, unexpected)

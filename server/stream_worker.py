@@ -7,9 +7,11 @@ still in its burst window, or leased to another worker, is looked at again short
 announcements stay unacknowledged meanwhile, so if this process dies another takes them over.
 
 Ordering does not depend on Redis: the conversation lease in the database is the
-per-conversation lock. The database is also the safety net: every `sweep_s` (every
-`fallback_sweep_s` while the queue is unreachable) a slot claims whatever is open, as the
-embedded worker does, so events announced while Redis was down or lost in a restart are answered.
+per-conversation lock. The database is also the safety net: every `sweep_s` a free slot claims
+conversations the stream has left alone (quiet for `sweep_s` + `burst_s` with something open), so
+events whose announcement was lost in a Redis restart are answered; while the queue is unreachable
+it claims whatever is open every `fallback_sweep_s`, as the embedded worker does. While the queue
+works the sweep does not compete with the announced conversations, which it would only slow down.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class StreamWorker:
     concurrency: int = 4
     """Turns run at once in this process (each waits on the database and the LLM, not only the CPU)."""
     sweep_s: float = 5.0
+    """How often a free slot sweeps the inbox for conversations the stream has left alone."""
     fallback_sweep_s: float = 0.5
     retry_s: float = 0.25
     """How soon a conversation that could not be claimed (leased elsewhere) is tried again."""
@@ -84,14 +87,14 @@ class StreamWorker:
         next_sweep = 0.0
         while not stop.is_set():
             now = time.monotonic()
-            if now >= next_sweep and not slots.empty():
-                next_sweep = now + (self.sweep_s if self._queue_ok else self.fallback_sweep_s)
-                self._start(tasks, self._sweep(slots.get_nowait(), slots))
             for key in self._ready(now):
                 if slots.empty():
                     break
                 self._busy.add(key)
                 self._start(tasks, self._settle(slots.get_nowait(), slots, key))
+            if now >= next_sweep and not slots.empty():
+                next_sweep = now + (self.sweep_s if self._queue_ok else self.fallback_sweep_s)
+                self._start(tasks, self._sweep(slots.get_nowait(), slots))
             self._changed.clear()
             wake = min([next_sweep, *(h.due for k, h in self._held.items() if k not in self._busy)])
             with contextlib.suppress(TimeoutError):
@@ -144,12 +147,15 @@ class StreamWorker:
         self._changed.set()
 
     async def _settle(self, slot: InboxWorker, slots: asyncio.Queue[InboxWorker], key: str) -> None:
-        """Run the conversation's turns; acknowledge its announcements once nothing of it is open."""
+        """Run the conversation's turns; acknowledge its announcements once nothing of it is open.
+
+        After each turn one cheap read says whether anything of the conversation is still open, so
+        the common case (the turn took everything) costs no second, empty claim.
+        """
         try:
             while True:
+                ran = await slot.run_once(conversation_key=key)
                 checked = time.monotonic()
-                if await slot.run_once(conversation_key=key):
-                    continue
                 last = await self.inbox.last_open_at(key)
                 held = self._held.get(key)
                 if held is None:
@@ -163,6 +169,8 @@ class StreamWorker:
                     await self._acknowledge(done)
                     return
                 quiet = (last - self.clock.now()).total_seconds() + self.burst_s
+                if ran and quiet <= 0:
+                    continue
                 held.due = time.monotonic() + max(self.retry_s, quiet)
                 return
         except Exception:
@@ -175,10 +183,15 @@ class StreamWorker:
             self._changed.set()
 
     async def _sweep(self, slot: InboxWorker, slots: asyncio.Queue[InboxWorker]) -> None:
-        """Claim whatever is open in the inbox, announced or not (a bounded number of turns per pass)."""
+        """Claim what is open in the inbox, announced or not (a bounded number of turns per pass).
+
+        While the queue works only conversations quiet for `sweep_s` + `burst_s` are taken: the
+        stream drives the others, and taking them here would only make their workers wait.
+        """
+        quiet_s = self.sweep_s + self.burst_s if self._queue_ok else None
         try:
             for _ in range(50):
-                if not await slot.run_once():
+                if not await slot.run_once(quiet_s=quiet_s):
                     break
         except Exception:
             log.exception("the inbox could not be swept; trying again")

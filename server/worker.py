@@ -46,10 +46,16 @@ class InboxWorker:
         """Something was added to the inbox: look now."""
         self._wake.set()
 
-    async def run_once(self, *, conversation_key: str | None = None) -> bool:
-        """Process one turn if one is waiting (of `conversation_key` if given); False when there was nothing to do."""
+    async def run_once(self, *, conversation_key: str | None = None, quiet_s: float | None = None) -> bool:
+        """Process one turn if one is waiting (of `conversation_key` if given); False when there was nothing to do.
+
+        `quiet_s` (default `burst_s`): only a conversation that has been quiet this long is taken.
+        """
         claim = await self.inbox.claim(
-            self.owner, lease_s=self.lease_s, burst_s=self.burst_s, conversation_key=conversation_key
+            self.owner,
+            lease_s=self.lease_s,
+            burst_s=self.burst_s if quiet_s is None else quiet_s,
+            conversation_key=conversation_key,
         )
         if claim is None:
             return False

@@ -2,8 +2,9 @@
 
 An ASGI app served by uvicorn inside the benchmark's event loop, with keep-alive, so it costs
 little CPU next to the server under test. It accepts ``sendMessage``, ``sendChatAction`` and
-``answerCallbackQuery`` for one token and records the ``sendMessage`` texts per chat; it checks
-nothing else (the real request shapes are tested against `tests/fakes/providers.py`).
+``answerCallbackQuery`` for one token and counts the ``sendMessage`` calls per chat; it checks
+nothing else (the real request shapes are tested against `tests/fakes/providers.py`). A simulated
+customer waits for the bot's answer with `wait_reply`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class FakeTelegram:
     sent: Counter[str] = field(default_factory=Counter)
     """``sendMessage`` calls per chat id."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _news: dict[str, asyncio.Event] = field(default_factory=dict)
+    """Set when a chat is sent a message (cleared by the waiter)."""
 
     @property
     def url(self) -> str:
@@ -65,8 +68,26 @@ class FakeTelegram:
         request = json.loads(body or b"{}")
         chat = str(request.get("chat_id"))
         self.sent[chat] += 1
+        news = self._news.get(chat)
+        if news is not None:
+            news.set()
         result = {"message_id": next(self._ids), "date": 0, "chat": {"id": chat}, "text": request.get("text")}
         return 200, {"ok": True, "result": result}
+
+    async def wait_reply(self, chat: str, seen: int, timeout_s: float) -> bool:
+        """Wait until `chat` was sent more than `seen` messages; False when `timeout_s` passed first."""
+        news = self._news.setdefault(chat, asyncio.Event())
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while self.sent[chat] <= seen:
+            news.clear()
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return False
+            try:
+                await asyncio.wait_for(news.wait(), left)
+            except TimeoutError:
+                return self.sent[chat] > seen
+        return True
 
     def server(self) -> uvicorn.Server:
         """A uvicorn server for this app (``await server.serve()`` in a task)."""

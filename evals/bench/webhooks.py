@@ -3,11 +3,13 @@
 The benchmark starts a fake Telegram Bot API (in this process) and ``frontdesk serve --workers N``
 as a child process on a fresh database (a temporary PostgreSQL database, or an SQLite file in the
 data directory), waits until warm-up messages are answered, then runs `conversations` customers
-at once for `duration_s`: each posts a Telegram update with the secret-token header, waits for
-the acknowledgement and posts the next (a share of the updates is delivered twice, as Telegram
-does after a timeout). Then it waits until the inbox and the outbox are drained and reads the
-database: turns processed, messages never processed or never answered (lost), and replies sent
-more often than the outbox recorded (duplicates).
+at once for `duration_s`. Each behaves like a person in a chat: posts a Telegram update with the
+secret-token header (a share of the updates is delivered twice, as Telegram does after a timeout),
+waits for the bot's answer (the fake Telegram API sees the ``sendMessage``; at most
+`reply_timeout_s`), thinks for about `think_s` and writes again. Then the benchmark waits until the
+inbox and the outbox are drained and reads the database: turns processed, messages never
+processed or never answered (lost), and replies sent more often than the outbox recorded
+(duplicates).
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,6 +66,13 @@ class WebhookReport:
     failed_acks: int
     messages: int
     """Distinct customer messages accepted (redeliveries not counted)."""
+    messages_per_s: float
+    """Distinct customer messages accepted per second of load."""
+    reply_p50_ms: float
+    """From the acknowledgement of a message to the bot's first answer that followed it."""
+    reply_p99_ms: float
+    reply_timeouts: int
+    """Messages whose answer did not come within the reply timeout (the customer wrote again anyway)."""
     turns: int
     turns_per_s: float
     """Turns processed per second, from the start of the load until the last one was done."""
@@ -72,6 +81,76 @@ class WebhookReport:
     lost_messages: int
     """Accepted messages not processed, or processed without a reply, after the drain."""
     drain_s: float
+
+
+@dataclass(frozen=True)
+class _Customers:
+    """How the simulated customers behave."""
+
+    redeliver: float
+    """Share of updates delivered twice."""
+    think_s: float
+    """Mean pause after the bot's answer before the next message."""
+    reply_timeout_s: float
+    """How long a customer waits for an answer before writing again anyway (0: not at all)."""
+
+
+@dataclass
+class _Load:
+    """The customers' side of a run and what they saw."""
+
+    client: httpx.AsyncClient
+    fake: FakeTelegram
+    headers: dict[str, str]
+    behaviour: _Customers
+    ids: Iterator[int]
+    deadline: float
+    """When customers stop writing (monotonic)."""
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+    latencies: list[float] = field(default_factory=list)
+    """Acknowledgement latencies (seconds), redeliveries included."""
+    answered: list[float] = field(default_factory=list)
+    """Seconds from a message's acknowledgement to the bot's next answer."""
+    accepted: set[str] = field(default_factory=set)
+    failed: int = 0
+    timeouts: int = 0
+
+    async def customer(self, chat: int) -> None:
+        """Write, wait for the answer (or the timeout), think, write again, until the deadline."""
+        await asyncio.sleep(self.rng.random() * self.behaviour.think_s)
+        while time.monotonic() < self.deadline:
+            number = next(self.ids)
+            seen = self.fake.sent[str(chat)]
+            stored = False
+            body = _update(number, chat, self.rng.choice(LINES))
+            for _ in range(2 if self.rng.random() < self.behaviour.redeliver else 1):
+                if await self._post(body):
+                    self.accepted.add(f"{chat}:{number}")
+                    stored = True
+            if stored:
+                await self._wait_answer(str(chat), seen)
+            await asyncio.sleep(self.behaviour.think_s * (0.5 + self.rng.random()))
+
+    async def _post(self, body: dict[str, object]) -> bool:
+        began = time.perf_counter()
+        try:
+            ack = await self.client.post("/webhooks/telegram", json=body, headers=self.headers)
+            ok = ack.status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        self.latencies.append(time.perf_counter() - began)
+        self.failed += not ok
+        return ok
+
+    async def _wait_answer(self, chat: str, seen: int) -> None:
+        if self.behaviour.reply_timeout_s <= 0:
+            return
+        acked = time.perf_counter()
+        wait_s = min(self.behaviour.reply_timeout_s, self.deadline - time.monotonic())
+        if await self.fake.wait_reply(chat, seen, max(0.0, wait_s)):
+            self.answered.append(time.perf_counter() - acked)
+        elif wait_s >= self.behaviour.reply_timeout_s:
+            self.timeouts += 1
 
 
 def _free_port() -> int:
@@ -133,6 +212,8 @@ async def run(
     redis_url: str | None,
     data_dir: Path,
     redeliver: float = 0.05,
+    think_s: float = 0.5,
+    reply_timeout_s: float = 10.0,
     drain_timeout_s: float = 300.0,
 ) -> WebhookReport:
     """Run the benchmark (see the module docstring)."""
@@ -152,7 +233,7 @@ async def run(
                 redis_url,
                 data_dir,
                 fake,
-                redeliver,
+                _Customers(redeliver, think_s, reply_timeout_s),
                 drain_timeout_s,
             )
     finally:
@@ -169,7 +250,7 @@ async def _run(
     redis_url: str | None,
     data_dir: Path,
     fake: FakeTelegram,
-    redeliver: float,
+    behaviour: _Customers,
     drain_timeout_s: float,
 ) -> WebhookReport:
     port = _free_port()
@@ -219,34 +300,13 @@ async def _run(
                 return all(fake.sent[str(chat)] for chat in warm)
 
             await _until(warmed, 300, "the warm-up messages were not answered")
-            latencies: list[float] = []
-            failed = 0
-            accepted: set[str] = set()
             chats = [2_000_000 + n for n in range(conversations)]
-            rng = random.Random(7)
             started_at = datetime.now(UTC)
-            deadline = time.monotonic() + duration_s
-
-            async def customer(chat: int) -> None:
-                nonlocal failed
-                while time.monotonic() < deadline:
-                    number = next(ids)
-                    body = _update(number, chat, rng.choice(LINES))
-                    for _ in range(2 if rng.random() < redeliver else 1):
-                        began = time.perf_counter()
-                        try:
-                            ack = await client.post("/webhooks/telegram", json=body, headers=headers)
-                            ok = ack.status_code == 200
-                        except httpx.HTTPError:
-                            ok = False
-                        latencies.append(time.perf_counter() - began)
-                        failed += not ok
-                        if ok:
-                            accepted.add(f"{chat}:{number}")
-
+            load = _Load(client, fake, headers, behaviour, ids, time.monotonic() + duration_s)
             began_load = time.monotonic()
-            await asyncio.gather(*(customer(chat) for chat in chats))
+            await asyncio.gather(*(load.customer(chat) for chat in chats))
             load_s = time.monotonic() - began_load
+            latencies, answered, accepted = load.latencies, load.answered, load.accepted
         stores = await open_stores(url, clock=SystemClock(), migrate=False)
         keys = {f"telegram:{chat}" for chat in chats}
 
@@ -287,6 +347,7 @@ async def _run(
             1 for e in events if e.status is InboxStatus.DONE and e.batch in unanswered
         )
         ordered = sorted(latencies)
+        replies = sorted(answered) or [float("nan")]
         mode = f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}"
         mode += (
             f" + Redis, {workers} worker processes"
@@ -301,8 +362,12 @@ async def _run(
             acks_per_s=round(len(latencies) / load_s, 1),
             ack_p50_ms=round(statistics.median(ordered) * 1000, 1),
             ack_p99_ms=round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
-            failed_acks=failed,
+            failed_acks=load.failed,
             messages=len(accepted),
+            messages_per_s=round(len(accepted) / load_s, 1),
+            reply_p50_ms=round(statistics.median(replies) * 1000, 1),
+            reply_p99_ms=round(replies[min(len(replies) - 1, int(len(replies) * 0.99))] * 1000, 1),
+            reply_timeouts=load.timeouts,
             turns=len(batches),
             turns_per_s=round(len(batches) / processing_s, 1),
             replies_sent=sum(fake.sent[str(chat)] for chat in chats),

@@ -91,12 +91,26 @@ def webhooks(
         Path, typer.Option(help="Kept between runs (classifier cache, knowledge base).")
     ] = Path("var/bench"),
     redeliver: Annotated[float, typer.Option(min=0, max=1, help="Share of updates delivered twice.")] = 0.05,
+    think: Annotated[
+        float,
+        typer.Option(min=0, help="Mean seconds a customer pauses after the answer before writing again."),
+    ] = 0.5,
+    reply_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds a customer waits for the answer before writing anyway; 0: never waits "
+            "(turn capacity past Telegram's 30 messages/s per bot, which caps answered customers).",
+        ),
+    ] = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Sustained Telegram webhook load over real HTTP against `frontdesk serve --workers N`.
 
-    Prints acks/s, ack latency p50 / p99, turns processed/s, duplicate replies and lost messages.
-    Without --database-url it runs embedded (SQLite; then use --workers 0).
+    Each customer writes, waits for the bot's answer (or the reply timeout), thinks, and writes
+    again. Prints acks/s, ack latency p50 / p99, messages/s, turns processed/s, answer latency,
+    duplicate replies and lost messages. Without --database-url it runs embedded (SQLite; then use
+    --workers 0).
     """
     from evals.bench.webhooks import run as run_webhooks
 
@@ -112,6 +126,8 @@ def webhooks(
             redis_url=redis_url,
             data_dir=data_dir.resolve(),
             redeliver=redeliver,
+            think_s=think,
+            reply_timeout_s=reply_timeout,
         )
     )
     if as_json:

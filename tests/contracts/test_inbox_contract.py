@@ -12,7 +12,7 @@ from tools.clock import FrozenClock
 from tools.conversations import NewReply
 from tools.inbox import DeliveryStatus, InboxStatus, NewInboxEvent
 from tools.sql import BusinessStores
-from tools.sql.inbox import MAX_ATTEMPTS
+from tools.sql.inbox_claim import MAX_ATTEMPTS
 
 pytestmark = pytest.mark.parametrize("database_url", DATABASES, indirect=True)
 
@@ -26,6 +26,20 @@ async def test_a_redelivered_event_is_stored_once(stores: BusinessStores, clock:
     assert sum(1 for _, new in results if new) == 1
     assert len({event.id for event, _ in results}) == 1
     assert len(await stores.inbox.events()) == 1
+
+
+async def test_a_rush_of_webhooks_is_stored_once_each_whatever_is_committed_together(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    """Concurrent events share transactions (group commit); each caller still learns new or not."""
+    ids = [f"r{n}" for n in range(250)] + ["r7", "r7", "r100", "r249"]
+    results = await asyncio.gather(*(stores.inbox.accept(_event(clock, pid, chat=pid[-1])) for pid in ids))
+    assert sum(new for _, new in results) == 250
+    by_provider: dict[str, set[str]] = {}
+    for event, _ in results:
+        by_provider.setdefault(event.provider_id, set()).add(event.id)
+    assert all(len(stored) == 1 for stored in by_provider.values()), "a redelivery gets the stored event"
+    assert sorted(e.provider_id for e in await stores.inbox.events()) == sorted(set(ids))
 
 
 async def test_a_conversation_is_leased_to_one_worker_with_its_events_in_order(

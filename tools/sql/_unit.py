@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tools.clock import Clock
 from tools.errors import IdempotencyMismatch, NotFound
 from tools.ids import new_id
-from tools.sql.engine import writing
+from tools.sql.engine import reading, writing
 from tools.sql.schema import activities, audit_log, contacts, idempotency_keys
 
 T = TypeVar("T")
@@ -104,7 +104,7 @@ class SqlBase:
     ) -> str | None:
         query = select(idempotency_keys).where(idempotency_keys.c.key == key)
         if connection is None:
-            async with self._engine.connect() as fresh:
+            async with reading(self._engine) as fresh:
                 row = (await fresh.execute(query)).first()
         else:
             row = (await connection.execute(query)).first()

@@ -27,6 +27,7 @@ from tools.calendar import BookingStatus
 from tools.errors import Conflict, InvalidInput, NotFound
 from tools.ids import BookingId, ContactId, InvoiceId, LeadId, PaymentId, QuoteId, new_id
 from tools.sql._unit import Change, SqlBase, fingerprint
+from tools.sql.engine import reading
 from tools.sql.schema import bookings, invoices, payments, quotes
 
 
@@ -203,13 +204,13 @@ class SqlBilling(SqlBase):
 
     async def get_quote(self, quote_id: QuoteId) -> Quote:
         """Return a quote (NotFound if none)."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return _quote(await self._quote_row(connection, quote_id))
 
     async def list_quotes(self, *, contact_id: ContactId | None = None) -> list[Quote]:
         """Quotes, newest first."""
         query = select(quotes).order_by(quotes.c.created_at.desc(), quotes.c.id.desc())
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             if contact_id is not None:
                 query = query.where(quotes.c.contact_id == (await self._live_row(connection, contact_id)).id)
             return [_quote(row) for row in (await connection.execute(query)).all()]
@@ -344,18 +345,18 @@ class SqlBilling(SqlBase):
 
     async def _invoice_for(self, column: Any, value: str) -> Invoice:
         """The invoice a concurrent request created for the same quote or booking."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             row = (await connection.execute(select(invoices).where(column == value))).one()
         return _invoice(row)
 
     async def get_invoice(self, invoice_id: InvoiceId) -> Invoice:
         """Return an invoice (NotFound if none)."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return _invoice(await self._invoice_row(connection, invoice_id))
 
     async def invoice_by_token(self, token: str) -> Invoice:
         """Return the invoice behind a payment link (NotFound if none)."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             row = (
                 await connection.execute(select(invoices).where(invoices.c.payment_token == token))
             ).first()
@@ -366,7 +367,7 @@ class SqlBilling(SqlBase):
     async def list_invoices(self, *, contact_id: ContactId | None = None) -> list[Invoice]:
         """Invoices, newest first."""
         query = select(invoices).order_by(invoices.c.created_at.desc(), invoices.c.id.desc())
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             if contact_id is not None:
                 query = query.where(
                     invoices.c.contact_id == (await self._live_row(connection, contact_id)).id
@@ -510,7 +511,7 @@ class SqlBilling(SqlBase):
             )
 
     async def _payment(self, payment_id: str) -> Payment:
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             row = (await connection.execute(select(payments).where(payments.c.id == payment_id))).one()
         return Payment(
             PaymentId(row.id),
@@ -524,7 +525,7 @@ class SqlBilling(SqlBase):
 
     async def payments(self, invoice_id: InvoiceId) -> list[Payment]:
         """Payments of an invoice, oldest first."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             rows = (
                 await connection.execute(
                     select(payments)

@@ -24,6 +24,7 @@ from tools.calendar import (
 from tools.errors import Conflict, NotFound, SlotUnavailable
 from tools.ids import BookingId, ContactId, new_id
 from tools.sql._unit import Change, SqlBase, fingerprint
+from tools.sql.engine import reading
 from tools.sql.schema import booking_cells, bookings, invoices
 
 
@@ -256,7 +257,7 @@ class SqlCalendar(SqlBase):
 
     async def get_booking(self, booking_id: BookingId) -> Booking:
         """Return a booking (NotFound if none)."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return _booking(await self._row(connection, booking_id))
 
     async def list_bookings(
@@ -270,7 +271,7 @@ class SqlCalendar(SqlBase):
     ) -> list[Booking]:
         """Bookings matching every filter given (overlapping [start, end)), by start time."""
         query = select(bookings).order_by(bookings.c.start_at, bookings.c.id)
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             if contact_id is not None:
                 live = await self._live_row(connection, contact_id)
                 query = query.where(bookings.c.contact_id == live.id)
@@ -294,7 +295,7 @@ class SqlCalendar(SqlBase):
             bookings.c.held_until > start,
             or_(bookings.c.staff_id.in_(staff), bookings.c.resource_id.in_(resources)),
         )
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             rows = (await connection.execute(query)).all()
         found: list[Busy] = []
         for row in rows:

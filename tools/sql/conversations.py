@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +24,7 @@ from tools.conversations import (
 from tools.errors import Conflict, NotFound
 from tools.ids import ContactId, new_id
 from tools.sql._unit import Change, SqlBase
-from tools.sql.engine import writing
+from tools.sql.engine import reading, writing
 from tools.sql.schema import approvals, conversations, messages
 
 
@@ -80,6 +81,19 @@ def _message_from(values: Mapping[str, Any]) -> Message:
     )
 
 
+_NEW_REPLIES = {
+    name: dialect.insert(messages)
+    .on_conflict_do_nothing(index_elements=[messages.c.reply_to, messages.c.seq])
+    .returning(messages.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
+def _new_reply(dialect: str) -> Any:
+    """Insert an outbound message unless one answers the same message at the same position (no row back then)."""
+    return _NEW_REPLIES[dialect]
+
+
 def _approval(row: Row[Any]) -> Approval:
     return Approval(
         id=row.id,
@@ -119,7 +133,7 @@ class SqlConversations(SqlBase):
         """Return the conversation for a channel chat, creating it if new."""
         now = self._clock.now()
         conversation_id = f"{channel}:{external_id}"
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             found = (
                 await connection.execute(select(conversations).where(conversations.c.id == conversation_id))
             ).first()
@@ -145,7 +159,7 @@ class SqlConversations(SqlBase):
 
     async def get_conversation(self, conversation_id: ConversationId) -> Conversation:
         """Return a conversation (NotFound if none)."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             row = (
                 await connection.execute(select(conversations).where(conversations.c.id == conversation_id))
             ).first()
@@ -158,7 +172,7 @@ class SqlConversations(SqlBase):
         query = (
             select(conversations).order_by(conversations.c.updated_at.desc(), conversations.c.id).limit(limit)
         )
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return [_conversation(row) for row in (await connection.execute(query)).all()]
 
     async def _update(self, conversation_id: ConversationId, values: dict[str, object]) -> Conversation:
@@ -275,18 +289,21 @@ class SqlConversations(SqlBase):
         active_agent: str | None = None,
         awaiting_approval: bool | None = None,
     ) -> tuple[Conversation, list[Message]]:
-        """Store a turn's replies (once per position) and the conversation's new state, in one transaction."""
+        """Store a turn's replies (once per position) and the conversation's new state, in one transaction.
+
+        A reply is inserted unless one is stored at its position (only then is it read back), and the
+        conversation's update returns the row: no statement is spent on a lookup in the usual case.
+        """
         stored: list[Message] = []
         async with writing(self._engine) as connection, connection.begin():
             for seq, reply in enumerate(replies, start=first_seq):
-                lookup = select(messages).where(messages.c.reply_to == reply_to, messages.c.seq == seq)
-                row = (await connection.execute(lookup)).first()
-                if row is None:
-                    values = self._outbound(conversation_id, reply, reply_to=reply_to, seq=seq)
-                    await connection.execute(insert(messages).values(**values))
+                values = self._outbound(conversation_id, reply, reply_to=reply_to, seq=seq)
+                new = await connection.execute(_new_reply(connection.dialect.name), values)
+                if new.first() is not None:
                     stored.append(_message_from(values))
-                else:
-                    stored.append(_message(row))
+                    continue
+                lookup = select(messages).where(messages.c.reply_to == reply_to, messages.c.seq == seq)
+                stored.append(_message((await connection.execute(lookup)).one()))
             changes: dict[str, object] = {"updated_at": self._clock.now()}
             if language is not None:
                 changes["language"] = language
@@ -294,11 +311,13 @@ class SqlConversations(SqlBase):
                 changes["active_agent"] = active_agent or None
             if awaiting_approval is not None:
                 changes["awaiting_approval"] = awaiting_approval
-            await connection.execute(
-                update(conversations).where(conversations.c.id == conversation_id).values(**changes)
-            )
             row = (
-                await connection.execute(select(conversations).where(conversations.c.id == conversation_id))
+                await connection.execute(
+                    update(conversations)
+                    .where(conversations.c.id == conversation_id)
+                    .values(**changes)
+                    .returning(*conversations.c)
+                )
             ).one()
         return _conversation(row), stored
 
@@ -337,19 +356,19 @@ class SqlConversations(SqlBase):
             .order_by(conversations.c.updated_at.desc(), conversations.c.id)
             .limit(1)
         )
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             row = (await connection.execute(query)).first()
         return _conversation(row) if row is not None else None
 
     async def replies_to(self, message_id: str) -> list[Message]:
         """The outbound messages answering an inbound one, in order."""
         query = select(messages).where(messages.c.reply_to == message_id).order_by(messages.c.seq)
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return [_message(row) for row in (await connection.execute(query)).all()]
 
     async def get_message(self, message_id: str) -> Message:
         """One message of a transcript (NotFound if none)."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             row = (await connection.execute(select(messages).where(messages.c.id == message_id))).first()
         if row is None:
             raise NotFound(f"no message {message_id!r}")
@@ -364,7 +383,7 @@ class SqlConversations(SqlBase):
         )
         if limit is not None:
             query = query.limit(limit)
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             rows = (await connection.execute(query)).all()
         return [_message(row) for row in reversed(rows)]
 
@@ -435,7 +454,7 @@ class SqlConversations(SqlBase):
 
     async def get_approval(self, approval_id: str) -> Approval:
         """Return an approval (NotFound if none)."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             row = (await connection.execute(select(approvals).where(approvals.c.id == approval_id))).first()
         if row is None:
             raise NotFound(f"no approval {approval_id!r}")
@@ -446,5 +465,5 @@ class SqlConversations(SqlBase):
         query = select(approvals).order_by(approvals.c.created_at, approvals.c.id)
         if status is not None:
             query = query.where(approvals.c.status == status.value)
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return [_approval(row) for row in (await connection.execute(query)).all()]

@@ -26,6 +26,7 @@ from tools.crm import (
 from tools.errors import NotFound
 from tools.ids import ActivityId, ConsentId, ContactId, IdentityId, LeadId, NoteId, new_id
 from tools.sql._unit import Change, SqlBase, fingerprint
+from tools.sql.engine import reading
 from tools.sql.schema import activities, consents, contacts, identities, leads, metadata, notes
 
 CONTACT_TABLES = (
@@ -118,7 +119,7 @@ class SqlCrm(SqlBase):
         actor: str = "system",
     ) -> Contact:
         """Return the contact behind a channel identity, creating both if new."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             row = (
                 await connection.execute(
                     select(contacts)
@@ -172,7 +173,7 @@ class SqlCrm(SqlBase):
         )
 
     async def _identity_owner(self, channel: str, external_id: str, fallback: str) -> Contact:
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             row = (
                 await connection.execute(
                     select(identities.c.contact_id).where(
@@ -184,7 +185,7 @@ class SqlCrm(SqlBase):
 
     async def get_contact(self, contact_id: ContactId) -> Contact:
         """Return a contact, following merges (NotFound if none)."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return _contact(await self._live_row(connection, contact_id))
 
     async def find_contact(self, *, phone: str | None = None, email: str | None = None) -> Contact | None:
@@ -196,7 +197,7 @@ class SqlCrm(SqlBase):
             conditions.append(func.lower(contacts.c.email) == email.lower())
         if not conditions:
             return None
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             row = (
                 await connection.execute(
                     select(contacts)
@@ -209,7 +210,7 @@ class SqlCrm(SqlBase):
     async def identities(self, contact_id: ContactId) -> list[Identity]:
         """Every channel identity of a contact."""
         live = await self.get_contact(contact_id)
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             rows = (
                 await connection.execute(
                     select(identities)
@@ -499,7 +500,7 @@ class SqlCrm(SqlBase):
 
     async def get_lead(self, lead_id: LeadId) -> Lead:
         """Return a lead (NotFound if none)."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             row = (await connection.execute(select(leads).where(leads.c.id == lead_id))).first()
         if row is None:
             raise NotFound(f"no lead {lead_id!r}")
@@ -520,7 +521,7 @@ class SqlCrm(SqlBase):
             query = query.where(leads.c.owner_id == owner_id)
         if stage is not None:
             query = query.where(leads.c.stage == stage.value)
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return [_lead(row) for row in (await connection.execute(query)).all()]
 
     async def open_lead_counts(self) -> Mapping[str, int]:
@@ -530,7 +531,7 @@ class SqlCrm(SqlBase):
             .where(leads.c.stage.in_([stage.value for stage in OPEN_STAGES]), leads.c.owner_id.is_not(None))
             .group_by(leads.c.owner_id)
         )
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return {str(owner): int(count) for owner, count in (await connection.execute(query)).all()}
 
     async def add_note(self, contact_id: ContactId, text: str, *, key: str, author: str) -> Note:
@@ -558,14 +559,14 @@ class SqlCrm(SqlBase):
         )
 
     async def _note(self, note_id: str) -> Note:
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return _note((await connection.execute(select(notes).where(notes.c.id == note_id))).one())
 
     async def _for_contact(self, table: Table, contact_id: ContactId) -> Sequence[Row[Any]]:
         """A live contact's rows of `table`, oldest first."""
         live = await self.get_contact(contact_id)
         query = select(table).where(table.c.contact_id == live.id).order_by(table.c.created_at, table.c.id)
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return (await connection.execute(query)).all()
 
     async def notes(self, contact_id: ContactId) -> list[Note]:
@@ -610,7 +611,7 @@ class SqlCrm(SqlBase):
         )
 
     async def _consent(self, consent_id: str) -> Consent:
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return _consent(
                 (await connection.execute(select(consents).where(consents.c.id == consent_id))).one()
             )

@@ -7,10 +7,9 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tools.clock import Clock
@@ -18,18 +17,43 @@ from tools.errors import NotFound
 from tools.ids import new_id
 from tools.inbox import Claim, Delivery, DeliveryStatus, InboxEvent, InboxStatus, NewInboxEvent
 from tools.privacy import mask_secrets
-from tools.sql.engine import writing
+from tools.sql import inbox_claim
+from tools.sql.engine import reading, single_write, writing
+from tools.sql.inbox_batch import AcceptBatcher
+from tools.sql.inbox_claim import MAX_ATTEMPTS, OPEN
 from tools.sql.schema import conversation_leases, inbox_events
 from tools.sql.schema import deliveries as delivery_table
 
 log = logging.getLogger("frontdesk.inbox")
 
-MAX_ATTEMPTS = 5
-"""An event that failed this many times is dead-lettered instead of tried again."""
-_CANDIDATES = 20
-_OPEN = (InboxStatus.PENDING.value, InboxStatus.PROCESSING.value)
+_OPEN = OPEN
+_NEW_DELIVERY = {
+    name: dialect.insert(delivery_table)
+    .on_conflict_do_nothing(index_elements=[delivery_table.c.message_id])
+    .returning(*delivery_table.c)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+"""A delivery, unless the message has one (then no row comes back)."""
+_DELIVERY_OF = select(delivery_table).where(delivery_table.c.message_id == bindparam("message_id"))
+_LAST_OPEN = select(func.max(inbox_events.c.received_at)).where(
+    inbox_events.c.conversation_key == bindparam("key"), inbox_events.c.status.in_(OPEN)
+)
 _STATUS_ORDER = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 """Provider statuses arrive out of order; a later stage is never replaced by an earlier one."""
+
+
+_LOOKUP = select(inbox_events).where(
+    inbox_events.c.channel == bindparam("channel"), inbox_events.c.provider_id == bindparam("provider_id")
+)
+_INSERTS = {
+    "postgresql": postgresql.insert(inbox_events).on_conflict_do_nothing().returning(inbox_events.c.id),
+    "sqlite": sqlite.insert(inbox_events).on_conflict_do_nothing().returning(inbox_events.c.id),
+}
+
+
+def _insert_new(dialect: str) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING id`` for `dialect`: a row back only when it is new."""
+    return _INSERTS[dialect]
 
 
 def _event(row: Row[Any]) -> InboxEvent:
@@ -78,45 +102,58 @@ class SqlInbox:
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._engine = engine
         self._clock = clock
-
-    def _insert_ignore(self, values: dict[str, Any]) -> Any:
-        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
-        return (
-            dialect.insert(conversation_leases)
-            .values(**values)
-            .on_conflict_do_nothing()
-            .returning(conversation_leases.c.conversation_key)
-        )
+        self._batcher = AcceptBatcher(self._insert_many)
 
     async def accept(self, event: NewInboxEvent) -> tuple[InboxEvent, bool]:
-        """Store an event, its secrets masked; the flag is False for a redelivery (same channel and provider id)."""
-        lookup = select(inbox_events).where(
-            inbox_events.c.channel == event.channel, inbox_events.c.provider_id == event.provider_id
+        """Store an event, its secrets masked; the flag is False for a redelivery (same channel and provider id).
+
+        The webhook's hot path: one statement (insert, or nothing on a redelivery), compiled once,
+        committed together with the events of concurrent webhooks (`AcceptBatcher`).
+        """
+        stored = InboxEvent(
+            id=new_id("in"),
+            channel=event.channel,
+            provider_id=event.provider_id,
+            chat_id=event.chat_id,
+            conversation_key=event.conversation_key,
+            sender_id=event.sender_id,
+            sender_name=event.sender_name,
+            text=mask_secrets(event.text).text,
+            kind=event.kind,
+            extra=dict(event.extra),
+            received_at=event.received_at,
+            status=InboxStatus.PENDING,
+            attempts=0,
+            lease_owner=None,
+            error=None,
+            batch=None,
         )
         values = {
-            "id": new_id("in"),
-            "channel": event.channel,
-            "provider_id": event.provider_id,
-            "chat_id": event.chat_id,
-            "conversation_key": event.conversation_key,
-            "sender_id": event.sender_id,
-            "sender_name": event.sender_name,
-            "text": mask_secrets(event.text).text,
-            "kind": event.kind,
-            "extra": dict(event.extra),
-            "received_at": event.received_at,
-            "status": InboxStatus.PENDING.value,
+            "id": stored.id,
+            "channel": stored.channel,
+            "provider_id": stored.provider_id,
+            "chat_id": stored.chat_id,
+            "conversation_key": stored.conversation_key,
+            "sender_id": stored.sender_id,
+            "sender_name": stored.sender_name,
+            "text": stored.text,
+            "kind": stored.kind,
+            "extra": dict(stored.extra),
+            "received_at": stored.received_at,
+            "status": stored.status.value,
             "attempts": 0,
         }
-        async with writing(self._engine) as connection:
-            try:
-                async with connection.begin():
-                    await connection.execute(insert(inbox_events).values(**values))
-                    row = (await connection.execute(lookup)).one()
-                    return _event(row), True
-            except IntegrityError:
-                async with connection.begin():
-                    return _event((await connection.execute(lookup)).one()), False
+        if await self._batcher.store(values):
+            return stored, True
+        async with self._engine.connect() as connection:
+            key = {"channel": event.channel, "provider_id": event.provider_id}
+            return _event((await connection.execute(_LOOKUP, key)).one()), False
+
+    async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> set[str]:
+        """Store `rows` in one transaction; the ids of those that were new (not redeliveries)."""
+        async with writing(self._engine) as connection, connection.begin():
+            result = await connection.execute(_insert_new(self._engine.dialect.name), list(rows))
+            return {row.id for row in result.all()}
 
     async def claim(
         self, owner: str, *, lease_s: float, burst_s: float = 0.0, conversation_key: str | None = None
@@ -124,98 +161,44 @@ class SqlInbox:
         """Lease the conversation whose oldest open event is oldest (or `conversation_key`), and take its open events."""
         now = self._clock.now()
         until = now + timedelta(seconds=lease_s)
-        open_events: ColumnElement[bool] = inbox_events.c.status.in_(_OPEN)
-        if conversation_key is not None:
-            open_events = and_(open_events, inbox_events.c.conversation_key == conversation_key)
-        async with writing(self._engine) as connection, connection.begin():
-            candidates = (
-                await connection.execute(
-                    select(
-                        inbox_events.c.conversation_key,
-                        func.min(inbox_events.c.received_at).label("first"),
-                        func.max(inbox_events.c.received_at).label("last"),
-                    )
-                    .where(open_events)
-                    .group_by(inbox_events.c.conversation_key)
-                    .order_by(func.min(inbox_events.c.received_at))
-                    .limit(_CANDIDATES)
-                )
-            ).all()
-            for candidate in candidates:
-                last: datetime = _aware(candidate.last)
-                if burst_s and now - last < timedelta(seconds=burst_s):
+        quiet = timedelta(seconds=burst_s)
+        async with writing(self._engine) as connection, connection.begin() as transaction:
+            if conversation_key is not None:
+                if not await inbox_claim.lease(connection, conversation_key, owner, now, until):
+                    return None
+                rows = await inbox_claim.open_rows(connection, conversation_key)
+                if rows and burst_s and now - max(_aware(row.received_at) for row in rows) < quiet:
+                    await transaction.rollback()
+                    return None
+                return await self._take(connection, conversation_key, rows, owner, until)
+            for candidate in await inbox_claim.candidates(connection):
+                if burst_s and now - _aware(candidate.last) < quiet:
                     continue
                 key = candidate.conversation_key
-                if not await self._lease(connection, key, owner, now, until):
+                if not await inbox_claim.lease(connection, key, owner, now, until):
                     continue
-                batch, events = await self._take(connection, key, owner)
-                if events:
-                    return Claim(key, owner, until, tuple(events), batch)
-                await connection.execute(
-                    delete(conversation_leases).where(conversation_leases.c.conversation_key == key)
+                claim = await self._take(
+                    connection, key, await inbox_claim.open_rows(connection, key), owner, until
                 )
+                if claim is not None:
+                    return claim
+        return None
+
+    async def _take(
+        self, connection: AsyncConnection, key: str, rows: Sequence[Row[Any]], owner: str, until: datetime
+    ) -> Claim | None:
+        """Take the leased conversation's next turn from its open `rows`; without one, drop the lease."""
+        batch, taken = await inbox_claim.take(connection, rows, owner)
+        if taken:
+            return Claim(key, owner, until, tuple(_event(row) for row in taken), batch)
+        await inbox_claim.release(connection, key)
         return None
 
     async def last_open_at(self, conversation_key: str) -> datetime | None:
         """When the conversation's newest open (pending or processing) event arrived; None when none is open."""
-        query = select(func.max(inbox_events.c.received_at)).where(
-            inbox_events.c.conversation_key == conversation_key, inbox_events.c.status.in_(_OPEN)
-        )
-        async with self._engine.connect() as connection:
-            last = (await connection.execute(query)).scalar()
+        async with reading(self._engine) as connection:
+            last = (await connection.execute(_LAST_OPEN, {"key": conversation_key})).scalar()
         return None if last is None else _aware(last)
-
-    async def _lease(
-        self, connection: AsyncConnection, key: str, owner: str, now: datetime, until: datetime
-    ) -> bool:
-        taken = await connection.execute(
-            update(conversation_leases)
-            .where(
-                conversation_leases.c.conversation_key == key,
-                or_(conversation_leases.c.until <= now, conversation_leases.c.owner == owner),
-            )
-            .values(owner=owner, until=until)
-        )
-        if taken.rowcount == 1:
-            return True
-        created = await connection.execute(
-            self._insert_ignore({"conversation_key": key, "owner": owner, "until": until})
-        )
-        return created.first() is not None
-
-    async def _take(self, connection: AsyncConnection, key: str, owner: str) -> tuple[str, list[InboxEvent]]:
-        """The conversation's next turn: a batch a dead worker started, else every open event as a new batch."""
-        rows = (
-            await connection.execute(
-                select(inbox_events)
-                .where(inbox_events.c.conversation_key == key, inbox_events.c.status.in_(_OPEN))
-                .order_by(inbox_events.c.received_at, inbox_events.c.id)
-            )
-        ).all()
-        started = next((row.batch for row in rows if row.batch), None)
-        batch = started or new_id("bt")
-        rows = [row for row in rows if row.batch == started] if started else rows
-        taken: list[InboxEvent] = []
-        for row in rows:
-            if row.attempts >= MAX_ATTEMPTS:
-                await connection.execute(
-                    update(inbox_events)
-                    .where(inbox_events.c.id == row.id)
-                    .values(status=InboxStatus.DEAD.value, error=row.error or "too many attempts")
-                )
-                continue
-            await connection.execute(
-                update(inbox_events)
-                .where(inbox_events.c.id == row.id)
-                .values(
-                    status=InboxStatus.PROCESSING.value,
-                    lease_owner=owner,
-                    attempts=row.attempts + 1,
-                    batch=batch,
-                )
-            )
-            taken.append(_event(row))
-        return batch, taken
 
     async def complete(self, claim: Claim, processed: Sequence[str], *, error: str | None = None) -> None:
         """Mark events done (or failed: pending again, dead after `MAX_ATTEMPTS`) and release the lease."""
@@ -253,7 +236,7 @@ class SqlInbox:
             query = query.where(inbox_events.c.status == status.value)
         if conversation_key is not None:
             query = query.where(inbox_events.c.conversation_key == conversation_key)
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return [_event(row) for row in (await connection.execute(query)).all()]
 
     async def enqueue_delivery(
@@ -267,30 +250,28 @@ class SqlInbox:
     ) -> Delivery:
         """The delivery of a recorded reply (once per message)."""
         now = self._clock.now()
-        lookup = select(delivery_table).where(delivery_table.c.message_id == message_id)
-        async with writing(self._engine) as connection:
-            try:
-                async with connection.begin():
-                    await connection.execute(
-                        insert(delivery_table).values(
-                            id=new_id("dl"),
-                            message_id=message_id,
-                            conversation_id=conversation_id,
-                            channel=channel,
-                            chat_id=chat_id,
-                            status=DeliveryStatus.PENDING.value,
-                            attempts=0,
-                            next_attempt_at=now,
-                            parts_sent=0,
-                            details=dict(details or {}),
-                            created_at=now,
-                            updated_at=now,
-                        )
-                    )
-                    return _delivery((await connection.execute(lookup)).one())
-            except IntegrityError:
-                async with connection.begin():
-                    return _delivery((await connection.execute(lookup)).one())
+        values = {
+            "id": new_id("dl"),
+            "message_id": message_id,
+            "conversation_id": conversation_id,
+            "channel": channel,
+            "chat_id": chat_id,
+            "status": DeliveryStatus.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "parts_sent": 0,
+            "details": dict(details or {}),
+            "created_at": now,
+            "updated_at": now,
+            "provider_message_id": None,
+            "last_error": None,
+            "provider_status": None,
+        }
+        async with single_write(self._engine) as connection:
+            row = (await connection.execute(_NEW_DELIVERY[self._engine.dialect.name], values)).first()
+            if row is None:
+                row = (await connection.execute(_DELIVERY_OF, {"message_id": message_id})).one()
+        return _delivery(row)
 
     async def due_deliveries(self, *, limit: int = 50) -> list[Delivery]:
         """Pending deliveries whose time has come, oldest first."""
@@ -303,7 +284,7 @@ class SqlInbox:
             .order_by(delivery_table.c.next_attempt_at, delivery_table.c.created_at)
             .limit(limit)
         )
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return [_delivery(row) for row in (await connection.execute(query)).all()]
 
     async def claim_deliveries(self, owner: str, *, lease_s: float, limit: int = 50) -> list[Delivery]:
@@ -330,25 +311,26 @@ class SqlInbox:
             .values(next_attempt_at=now + timedelta(seconds=lease_s), updated_at=now)
             .returning(*delivery_table.c)
         )
-        async with writing(self._engine) as connection, connection.begin():
+        async with single_write(self._engine) as connection:
             rows = (await connection.execute(taken)).all()
         if rows:
             log.debug("%s took %d deliveries for %.0f s", owner, len(rows), lease_s)
         return sorted((_delivery(row) for row in rows), key=lambda d: (d.created_at, d.id))
 
     async def _change(self, delivery_id: str, **values: Any) -> Delivery:
-        async with writing(self._engine) as connection, connection.begin():
-            changed = await connection.execute(
-                update(delivery_table)
-                .where(delivery_table.c.id == delivery_id)
-                .values(updated_at=self._clock.now(), **values)
-            )
-            if changed.rowcount != 1:
-                raise NotFound(f"no delivery {delivery_id!r}")
+        """Change a delivery with one statement that returns the changed row."""
+        async with single_write(self._engine) as connection:
             row = (
-                await connection.execute(select(delivery_table).where(delivery_table.c.id == delivery_id))
-            ).one()
-            return _delivery(row)
+                await connection.execute(
+                    update(delivery_table)
+                    .where(delivery_table.c.id == delivery_id)
+                    .values(updated_at=self._clock.now(), **values)
+                    .returning(*delivery_table.c)
+                )
+            ).first()
+        if row is None:
+            raise NotFound(f"no delivery {delivery_id!r}")
+        return _delivery(row)
 
     async def delivered(self, delivery_id: str, *, provider_message_id: str | None) -> Delivery:
         """The channel accepted the message."""
@@ -375,7 +357,7 @@ class SqlInbox:
         self, provider_message_id: str, *, status: str, error: str | None = None
     ) -> Delivery | None:
         """Record the provider's status; a ``failed`` report dead-letters the delivery (staff see it)."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             row = (
                 await connection.execute(
                     select(delivery_table.c.id, delivery_table.c.status, delivery_table.c.provider_status)
@@ -419,7 +401,7 @@ class SqlInbox:
         query = select(delivery_table).order_by(delivery_table.c.created_at, delivery_table.c.id)
         if status is not None:
             query = query.where(delivery_table.c.status == status.value)
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return [_delivery(row) for row in (await connection.execute(query)).all()]
 
 

@@ -13,6 +13,7 @@ from tools.errors import NotFound
 from tools.ids import AuditId, NotificationId, new_id
 from tools.notifications import NewNotification, Notification, NotificationKind
 from tools.sql._unit import Change, SqlBase, fingerprint
+from tools.sql.engine import reading
 from tools.sql.schema import audit_log, notifications
 
 
@@ -66,7 +67,7 @@ class SqlNotifications(SqlBase):
         )
 
     async def _get(self, notification_id: str) -> Notification:
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             row = (
                 await connection.execute(select(notifications).where(notifications.c.id == notification_id))
             ).first()
@@ -83,7 +84,7 @@ class SqlNotifications(SqlBase):
             query = query.where(notifications.c.recipient == recipient)
         if unread_only:
             query = query.where(notifications.c.read_at.is_(None))
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return [_notification(row) for row in (await connection.execute(query)).all()]
 
     async def mark_read(
@@ -115,7 +116,7 @@ class SqlAuditLog(SqlBase):
             query = query.where(audit_log.c.entity == entity)
         if entity_id is not None:
             query = query.where(audit_log.c.entity_id == entity_id)
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             rows = (await connection.execute(query)).all()
         return [
             AuditEntry(

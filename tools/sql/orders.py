@@ -22,6 +22,7 @@ from tools.orders import (
     StatusChange,
 )
 from tools.sql._unit import Change, SqlBase, fingerprint
+from tools.sql.engine import reading
 from tools.sql.schema import order_history, orders
 
 
@@ -116,12 +117,12 @@ class SqlOrders(SqlBase):
 
     async def get_order(self, order_id: OrderId) -> Order:
         """Return an order (NotFound if none)."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return await self._order(connection, await self._row(connection, order_id))
 
     async def order_by_number(self, number: str) -> Order | None:
         """Find an order by its customer-facing number."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             row = (await connection.execute(select(orders).where(orders.c.number == number))).first()
             return await self._order(connection, row) if row is not None else None
 
@@ -208,7 +209,7 @@ class SqlOrders(SqlBase):
     async def list_orders(self, *, contact_id: ContactId | None = None) -> list[Order]:
         """Orders, newest first."""
         query = select(orders).order_by(orders.c.created_at.desc(), orders.c.id.desc())
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             if contact_id is not None:
                 query = query.where(orders.c.contact_id == (await self._live_row(connection, contact_id)).id)
             return [await self._order(connection, row) for row in (await connection.execute(query)).all()]

@@ -22,7 +22,7 @@ from tools.clock import Clock
 from tools.errors import NotFound
 from tools.ids import NotificationId, new_id
 from tools.notifications import Notification, NotificationKind
-from tools.sql.engine import writing
+from tools.sql.engine import reading, writing
 from tools.sql.schema import notifications, staff_alerts
 from tools.staff_alerts import AlertRoute, AlertStatus, StaffAlert, StaffAlertId
 
@@ -100,7 +100,7 @@ class SqlStaffAlerts:
 
     async def _any(self, query: Select[Any]) -> bool:
         """Whether `query` finds a row, read without taking the write lock (most rounds find nothing)."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return (await connection.execute(query.limit(1))).first() is not None
 
     async def _insert_once(self, connection: AsyncConnection, notification_id: str, target: str) -> int:
@@ -214,5 +214,5 @@ class SqlStaffAlerts:
             query = query.where(staff_alerts.c.status == status.value)
         if target is not None:
             query = query.where(staff_alerts.c.target == target)
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return [_alert(row) for row in (await connection.execute(query)).all()]

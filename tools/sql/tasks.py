@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tools.errors import Conflict, NotFound
 from tools.ids import ContactId, TaskId, new_id
 from tools.sql._unit import Change, SqlBase, fingerprint
+from tools.sql.engine import reading
 from tools.sql.schema import tasks
 from tools.tasks import NewTask, Task, TaskStatus
 
@@ -149,7 +150,7 @@ class SqlTasks(SqlBase):
 
     async def get_task(self, task_id: TaskId) -> Task:
         """Return a task (NotFound if none)."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return _task(await self._row(connection, task_id))
 
     async def list_tasks(self, *, team: str | None = None, status: TaskStatus | None = None) -> list[Task]:
@@ -159,7 +160,7 @@ class SqlTasks(SqlBase):
             query = query.where(tasks.c.team == team)
         if status is not None:
             query = query.where(tasks.c.status == status.value)
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return [_task(row) for row in (await connection.execute(query)).all()]
 
     async def unaccepted_past_deadline(self, now: datetime) -> list[Task]:
@@ -169,5 +170,5 @@ class SqlTasks(SqlBase):
             .where(tasks.c.status == TaskStatus.OPEN.value, tasks.c.accept_by < now)
             .order_by(tasks.c.accept_by, tasks.c.id)
         )
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return [_task(row) for row in (await connection.execute(query)).all()]

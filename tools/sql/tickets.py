@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tools.errors import NotFound
 from tools.ids import ContactId, TicketId, new_id
 from tools.sql._unit import Change, SqlBase, fingerprint
+from tools.sql.engine import reading
 from tools.sql.schema import tickets
 from tools.tickets import NewTicket, Ticket, TicketPriority, TicketStatus
 
@@ -133,7 +134,7 @@ class SqlTickets(SqlBase):
 
     async def get_ticket(self, ticket_id: TicketId) -> Ticket:
         """Return a ticket (NotFound if none)."""
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             return _ticket(await self._row(connection, ticket_id))
 
     async def list_tickets(
@@ -141,7 +142,7 @@ class SqlTickets(SqlBase):
     ) -> list[Ticket]:
         """Tickets, newest first."""
         query = select(tickets).order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
-        async with self._engine.connect() as connection:
+        async with reading(self._engine) as connection:
             if contact_id is not None:
                 query = query.where(tickets.c.contact_id == (await self._live_row(connection, contact_id)).id)
             if status is not None:
