@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from agents.understanding import ChoiceKind, Repair, Understanding
 from tools.crm import Contact
@@ -53,15 +54,21 @@ def mentions(text: str, keyword: str) -> bool:
     колонка" is found in "газовую колонку"); Latin words a plural "s". A denied keyword ("без
     аллергий", "no allergies") does not count.
     """
+    pattern = _keyword_regex(keyword)
+    if pattern is None:
+        return False
+    folded = text.lower().replace("ё", "е")
+    return any(not _NEGATED.search(folded[: found.start()]) for found in pattern.finditer(folded))
+
+
+@lru_cache(maxsize=4096)
+def _keyword_regex(keyword: str) -> re.Pattern[str] | None:
+    """The compiled pattern of a keyword (None for a blank one), built once per process."""
     words = keyword.strip().lower().replace("ё", "е").split()
     if not words:
-        return False
+        return None
     pattern = r"\s+".join(_word_pattern(word) for word in words)
-    folded = text.lower().replace("ё", "е")
-    return any(
-        not _NEGATED.search(folded[: found.start()])
-        for found in re.finditer(rf"(?<!\w){pattern}(?!\w)", folded)
-    )
+    return re.compile(rf"(?<!\w){pattern}(?!\w)")
 
 
 def _digits(value: str) -> str:

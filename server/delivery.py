@@ -139,13 +139,33 @@ class DeliveryWorker:
     async def _dead(self, delivery: Delivery, reason: str) -> None:
         log.warning("delivery %s to %s dead-lettered: %s", delivery.id, delivery.channel, reason)
         await self.inbox.dead_letter(delivery.id, error=reason)
-        await self.notifications.notify(
-            NewNotification(
-                NotificationKind.FAILED_SEND,
-                "team:support",
-                f"A reply could not be sent ({delivery.channel})",
-                f"{reason}. Conversation {delivery.conversation_id}.",
-                link=f"{self.console_url}/console/conversations/{delivery.conversation_id}",
-            ),
+        await tell_staff_a_send_failed(
+            self.notifications,
+            delivery,
+            title=f"A reply could not be sent ({delivery.channel})",
+            reason=reason,
             key=f"dead-letter:{delivery.id}",
+            console_url=self.console_url,
         )
+
+
+async def tell_staff_a_send_failed(
+    notifications: NotificationStore,
+    delivery: Delivery,
+    *,
+    title: str,
+    reason: str,
+    key: str,
+    console_url: str,
+) -> None:
+    """A ``failed_send`` notification for the support team with the reason and the conversation's link."""
+    await notifications.notify(
+        NewNotification(
+            NotificationKind.FAILED_SEND,
+            "team:support",
+            title,
+            f"{reason}. Conversation {delivery.conversation_id}.",
+            link=f"{console_url}/console/conversations/{delivery.conversation_id}",
+        ),
+        key=key,
+    )

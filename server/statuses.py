@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 
 from server.channels import InboundEvent
+from server.delivery import tell_staff_a_send_failed
 from tools.inbox import InboxStore
-from tools.notifications import NewNotification, NotificationKind, NotificationStore
+from tools.notifications import NotificationStore
 
 log = logging.getLogger("frontdesk.statuses")
 
@@ -32,13 +33,11 @@ async def record_delivery_report(
     if report.state != "failed":
         return
     log.warning("%s could not deliver %s: %s", event.channel, delivery.id, reason)
-    await notifications.notify(
-        NewNotification(
-            NotificationKind.FAILED_SEND,
-            "team:support",
-            f"A reply did not reach the customer ({event.channel})",
-            f"{reason or 'the provider reported a failure'}. Conversation {delivery.conversation_id}.",
-            link=f"{console_url}/console/conversations/{delivery.conversation_id}",
-        ),
+    await tell_staff_a_send_failed(
+        notifications,
+        delivery,
+        title=f"A reply did not reach the customer ({event.channel})",
+        reason=reason or "the provider reported a failure",
         key=f"provider-failed:{delivery.id}",
+        console_url=console_url,
     )

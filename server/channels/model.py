@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from tools.inbox import NewInboxEvent
+
 JsonObject = dict[str, object]
 """A JSON object as sent to or read from a provider; used only inside `server.channels`."""
 
@@ -127,6 +129,20 @@ class InboundEvent:
             raise ValueError("InboundEvent.at must be timezone-aware; convert provider timestamps to UTC")
         if not self.provider_id or not self.chat_id:
             raise ValueError("InboundEvent needs a provider_id and a chat_id")
+
+    def for_inbox(self) -> NewInboxEvent:
+        """The event as the durable inbox stores it (the channel details flattened into ``extra``)."""
+        return NewInboxEvent(
+            channel=self.channel,
+            provider_id=self.provider_id,
+            chat_id=self.chat_id,
+            sender_id=self.sender_id,
+            text=self.text,
+            received_at=self.at,
+            kind=self.kind,
+            sender_name=self.sender_name,
+            extra=self.details(),
+        )
 
     def details(self) -> dict[str, str]:
         """The channel details a reply needs, as flat strings (for the inbox's ``extra``)."""

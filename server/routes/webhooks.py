@@ -32,7 +32,6 @@ from server.channels import (
 from server.deps import StateDep
 from server.state import AppState
 from server.statuses import record_delivery_report
-from tools.inbox import NewInboxEvent
 
 log = logging.getLogger("frontdesk.webhooks")
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -73,19 +72,7 @@ async def _store(state: AppState, events: list[InboundEvent]) -> dict[str, int]:
             ignored += 1
             log.info("%s %s event %s acknowledged", event.channel, event.kind, event.provider_id)
             continue
-        accepted, new = await state.stores.inbox.accept(
-            NewInboxEvent(
-                channel=event.channel,
-                provider_id=event.provider_id,
-                chat_id=event.chat_id,
-                sender_id=event.sender_id,
-                text=event.text,
-                received_at=event.at,
-                kind=event.kind,
-                sender_name=event.sender_name,
-                extra=event.details(),
-            )
-        )
+        accepted, new = await state.stores.inbox.accept(event.for_inbox())
         stored += new
         duplicates += not new
         if new:

@@ -18,7 +18,7 @@ from server.turn_queue import TurnAnnouncer
 from server.webchat.frames import Accepted
 from server.webchat.hub import WebchatHub
 from tools.clock import Clock
-from tools.inbox import InboxStore, NewInboxEvent
+from tools.inbox import InboxStore
 
 log = logging.getLogger("frontdesk.webchat")
 
@@ -56,19 +56,7 @@ class WebchatIntake:
             raise MessageTooLarge(len(raw))
         now = self.clock.now()
         event = parse_webchat_message(raw, session_id=session_id, received_at=now)
-        stored, new = await self.inbox.accept(
-            NewInboxEvent(
-                channel=event.channel,
-                provider_id=event.provider_id,
-                chat_id=event.chat_id,
-                sender_id=event.sender_id,
-                text=event.text,
-                received_at=event.at,
-                kind=event.kind,
-                sender_name=event.sender_name,
-                extra=event.details(),
-            )
-        )
+        stored, new = await self.inbox.accept(event.for_inbox())
         message_id = event.provider_id.removeprefix(f"{session_id}:")
         if not new:
             return Accepted(message_id, "duplicate")

@@ -12,6 +12,7 @@ pending (`expecting` is set), while "skip" / "пропустить" always does.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from agents.understanding.model import Repair
 from agents.understanding.offline.language import Language
@@ -193,9 +194,14 @@ def _only(tokens: list[str], phrases: tuple[str, ...], spare: int) -> bool:
     """
     joined = f" {' '.join(tokens)} "
     found = False
-    for phrase in sorted(phrases, key=len, reverse=True):
-        marker = f" {' '.join(words(phrase))} "
+    for marker in _markers(phrases):
         while marker in joined:
             joined = joined.replace(marker, " ", 1)
             found = True
     return found and len(_content(joined.split())) <= spare
+
+
+@lru_cache(maxsize=64)
+def _markers(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """The phrases' normalised words padded with spaces, longest phrase first (built once per tuple)."""
+    return tuple(f" {' '.join(words(phrase))} " for phrase in sorted(phrases, key=len, reverse=True))

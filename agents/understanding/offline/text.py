@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _REPEATS = re.compile(r"(.)\1{2,}")
 
 
+@lru_cache(maxsize=1024)
 def normalize(text: str) -> str:
-    """Return `text` case-folded, NFKC-normalised, with ``ё`` -> ``е`` and long letter repeats squeezed."""
+    """Return `text` case-folded, NFKC-normalised, with ``ё`` -> ``е`` and long letter repeats squeezed.
+
+    Cached: one message is normalised by every offline part (classifier, repair, tone, entities).
+    """
     folded = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
     folded = folded.replace("’", "'")
     return _REPEATS.sub(r"\1\1", folded)
