@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
@@ -108,6 +108,16 @@ def _approval(row: Row[Any]) -> Approval:
         decided_at=row.decided_at,
         changes=dict(row.changes),
     )
+
+
+_NEW_MESSAGE = insert(messages)
+"""A transcript message; the row's values are given at execution (the statement is compiled once)."""
+_MESSAGE_ARRIVED = (
+    update(conversations)
+    .where(conversations.c.id == bindparam("conversation"))
+    .values(last_message_at=bindparam("arrived_at"), updated_at=bindparam("changed_at"))
+)
+"""A conversation's latest activity moves to a new inbound message."""
 
 
 class SqlConversations(SqlBase):
@@ -248,11 +258,14 @@ class SqlConversations(SqlBase):
         async with writing(self._engine) as connection:
             try:
                 async with connection.begin():
-                    await connection.execute(insert(messages).values(**values))
+                    await connection.execute(_NEW_MESSAGE, values)
                     await connection.execute(
-                        update(conversations)
-                        .where(conversations.c.id == conversation_id)
-                        .values(last_message_at=at, updated_at=self._clock.now())
+                        _MESSAGE_ARRIVED,
+                        {
+                            "conversation": conversation_id,
+                            "arrived_at": at,
+                            "changed_at": self._clock.now(),
+                        },
                     )
             except IntegrityError:
                 async with connection.begin():
