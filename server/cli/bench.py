@@ -6,13 +6,16 @@ import asyncio
 import dataclasses
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from server.settings import DEFAULT_PLAYBOOK
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 app = typer.Typer(help="Measure speed and size on this machine.", no_args_is_help=True)
 out = Console()
@@ -36,13 +39,7 @@ def turns(
     report = asyncio.run(
         run(playbook=playbook, conversations=conversations, turns=turns_each, concurrency=concurrency)
     )
-    if as_json:
-        typer.echo(json.dumps(dataclasses.asdict(report)))
-        return
-    table = Table("figure", "value", title="frontdesk bench turns")
-    for name, value in dataclasses.asdict(report).items():
-        table.add_row(name, str(value))
-    out.print(table)
+    _show(report, "frontdesk bench turns", as_json=as_json)
 
 
 @app.command()
@@ -63,13 +60,7 @@ def kb(
     report = run_kb(
         shared_embedder(), examples=Path("examples"), sets=Path("evals/kb"), chunks=chunks, queries=queries
     )
-    if as_json:
-        typer.echo(json.dumps(dataclasses.asdict(report)))
-        return
-    table = Table("figure", "value", title="frontdesk bench kb")
-    for name, value in dataclasses.asdict(report).items():
-        table.add_row(name, str(value))
-    out.print(table)
+    _show(report, "frontdesk bench kb", as_json=as_json)
 
 
 @app.command()
@@ -130,10 +121,16 @@ def webhooks(
             reply_timeout_s=reply_timeout,
         )
     )
+    _show(report, "frontdesk bench webhooks", as_json=as_json)
+
+
+def _show(report: DataclassInstance, title: str, *, as_json: bool) -> None:
+    """A benchmark's figures (a dataclass) as one JSON line, or as a table of figure and value."""
+    figures = dataclasses.asdict(report)
     if as_json:
-        typer.echo(json.dumps(dataclasses.asdict(report)))
+        typer.echo(json.dumps(figures))
         return
-    table = Table("figure", "value", title="frontdesk bench webhooks")
-    for name, value in dataclasses.asdict(report).items():
+    table = Table("figure", "value", title=title)
+    for name, value in figures.items():
         table.add_row(name, str(value))
     out.print(table)
