@@ -21,6 +21,11 @@ HANDED_TO_STAFF = "conversation handed to staff"
 """The action of a turn that itself handed the conversation to staff: its replies still go out."""
 
 
+def announces_handover(agent: str | None, actions: tuple[str, ...] | list[str]) -> bool:
+    """Whether a bot message is the one telling the customer a person takes over (sent although staff own it)."""
+    return agent == "human" or HANDED_TO_STAFF in actions
+
+
 @dataclass(frozen=True)
 class Reply:
     """One message to the customer."""

@@ -18,6 +18,7 @@ from agents.discounts import asks_for_discount, decide_discount, offer_discounts
 from agents.understanding import ChoiceKind, Repair
 from agents.understanding.entities import parse_money
 from tools.crm import IG_COMMENT_SOURCE, Lead, LeadChanges, LeadSource, LeadStage, NewLead
+from tools.intents import Intent
 from tools.leads import LeadFacts, choose_owner, qualify
 from tools.money import per_unit
 from tools.notifications import NewNotification, NotificationKind
@@ -57,6 +58,29 @@ def _learn(turn: Turn, slots: dict[str, str]) -> None:
         quantity = entities.quantities[0]
         slots["size"] = f"{quantity.value} {quantity.unit}"
     _learn_answer(turn, slots)
+
+
+def _another_service(turn: Turn, slots: dict[str, str]) -> str | None:
+    """A service or product the message names other than the one being discussed (None: no other)."""
+    named = [m.id for m in turn.meaning.entities.catalog if m.kind in {"service", "product"}]
+    return named[0] if named and named[0] != slots.get("service") else None
+
+
+def _asks_a_price_again(turn: Turn, slots: dict[str, str]) -> bool:
+    """Instead of answering yes or no to the offer, the customer asks a price (of this or another service).
+
+    Then the question is answered afresh ("and a pedicure?" is not a "no"): `slots` forget the
+    offer, and the other service when one is named.
+    """
+    if turn.meaning.entities.choice is not None:
+        return False
+    other = _another_service(turn, slots)
+    if turn.meaning.intent is not Intent.PRICING and other is None:
+        return False
+    slots.pop("stage", None)
+    if other is not None:
+        slots.pop("service", None)
+    return True
 
 
 def _learn_answer(turn: Turn, slots: dict[str, str]) -> None:
@@ -144,7 +168,7 @@ class SalesQualifier:
             return pick_discount(turn, outcome)
         if asks_for_discount(turn.meaning.text):
             return offer_discounts(turn, outcome)
-        if turn.expecting == "confirm:book":
+        if turn.expecting == "confirm:book" and not _asks_a_price_again(turn, slots):
             return self._after_offer(turn, outcome)
         if turn.expecting == "consent":
             return await self._consent(turn, outcome, shared)

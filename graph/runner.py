@@ -24,7 +24,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
-from agents.base import HANDED_TO_STAFF
+from agents.base import announces_handover
 from agents.context import RunDeps
 from graph.channel_events import PublicComment, answer_comment, answer_non_text
 from graph.checkpoints import keep_latest
@@ -277,7 +277,7 @@ class ConversationRunner:
             active_agent=result.get("active_agent") or "",
             awaiting_approval=bool(interrupts),
         )
-        handed_over = any(m.agent == "human" or HANDED_TO_STAFF in m.actions for m in stored)
+        handed_over = any(announces_handover(m.agent, m.actions) for m in stored)
         if conversation.owner is Owner.STAFF and not handed_over:
             log.info("conversation %s is owned by staff: replies held", conversation_id)
             return TurnResult(conversation_id, [], silent=True, approval_id=approval_id)

@@ -15,10 +15,26 @@ from fastapi import FastAPI
 from agents.knowledge import KnowledgeAnswerer
 from server.alert_config import alert_worker
 from server.assembly import open_frontdesk
+from server.console.actions import StaffActions
+from server.console.auth import install_console_errors
+from server.console.bootstrap import ensure_first_admin
+from server.console.feed import ConsoleFeed
 from server.delivery import DeliveryWorker
 from server.errors import install_error_handlers
 from server.rate_limits import MemoryLimiter, RedisLimiter
-from server.routes import health, home, payments, webhooks
+from server.routes import (
+    console_approvals,
+    console_conversations,
+    console_live,
+    console_login,
+    console_staff,
+    console_static,
+    health,
+    home,
+    metrics,
+    payments,
+    webhooks,
+)
 from server.routes import webchat as webchat_routes
 from server.send_plans import SendPlanner
 from server.senders import channel_account, channel_senders
@@ -65,6 +81,8 @@ def create_app(
                 console_url=settings.effective_public_url,
             )
             outbox.senders["webchat"] = WebchatSender(hub)
+            await ensure_first_admin(desk.stores.staff_accounts, settings.data_dir)
+            feed = ConsoleFeed(desk.stores.conversation_list, desk.deps.clock.now)
             app.state.frontdesk = AppState(
                 settings=settings,
                 playbook=desk.playbook,
@@ -76,6 +94,8 @@ def create_app(
                 announcer=processing.announcer,
                 webchat_hub=hub,
                 redis=processing.redis,
+                console_feed=feed,
+                staff_actions=StaffActions(desk.stores, desk.runner),
             )
             alerts = alert_worker(
                 desk.playbook,
@@ -95,6 +115,7 @@ def create_app(
                 yield
             finally:
                 stop.set()
+                await feed.close()
                 await asyncio.gather(*tasks, return_exceptions=True)
 
     app = FastAPI(
@@ -104,9 +125,20 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_console_errors(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(payments.router)
     app.include_router(home.router)
     app.include_router(webhooks.router)
     app.include_router(webchat_routes.router)
+    for console_router in (
+        console_login.router,
+        console_conversations.router,
+        console_approvals.router,
+        console_live.router,
+        console_staff.router,
+        console_static.router,
+    ):
+        app.include_router(console_router)
     return app

@@ -14,9 +14,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from agents.base import announces_handover
 from server.logs import conversation_context
 from server.worker import worker_name
-from tools.conversations import ConversationStore, Message
+from tools.conversations import ConversationStore, Message, Owner
 from tools.inbox import Delivery, InboxStore
 from tools.notifications import NewNotification, NotificationKind, NotificationStore
 
@@ -123,6 +124,11 @@ class DeliveryWorker:
             await self._dead(delivery, f"no sender configured for channel {delivery.channel!r}")
             return
         message = await self.conversations.get_message(delivery.message_id)
+        withheld = await self._not_theirs_to_send(delivery, message)
+        if withheld:
+            log.info("delivery %s withheld: %s", delivery.id, withheld)
+            await self.inbox.withhold(delivery.id, reason=withheld)
+            return
         try:
             outcome = await sender.send(delivery, message)
         except Exception as error:  # a sender bug must not stop the outbox
@@ -135,6 +141,21 @@ class DeliveryWorker:
         else:
             wait = outcome.after_s if outcome.after_s is not None else backoff_s(delivery.attempts)
             await self.inbox.retry_delivery(delivery.id, after_s=wait, error=outcome.reason)
+
+    async def _not_theirs_to_send(self, delivery: Delivery, message: Message) -> str | None:
+        """Why the message must not go out now that the conversation may have changed hands (None: send it).
+
+        Ownership is read right before the send: a staff reply goes out only while staff own the
+        conversation, a bot message only while the bot does (except the one announcing the handover).
+        """
+        conversation = await self.conversations.get_conversation(delivery.conversation_id)
+        if message.author.startswith("staff:"):
+            if conversation.owner is not Owner.STAFF:
+                return "the conversation was handed back to the bot before this staff reply was sent"
+            return None
+        if conversation.owner is Owner.STAFF and not announces_handover(message.agent, message.actions):
+            return "staff took the conversation over before this bot message was sent"
+        return None
 
     async def _dead(self, delivery: Delivery, reason: str) -> None:
         log.warning("delivery %s to %s dead-lettered: %s", delivery.id, delivery.channel, reason)

@@ -32,3 +32,8 @@ def page_language(request: Request, default: Language) -> Language:
 def render(template: str, *, status_code: int = 200, **context: object) -> HTMLResponse:
     """Render a page template."""
     return HTMLResponse(_templates.get_template(template).render(**context), status_code=status_code)
+
+
+def render_text(template: str, **context: object) -> str:
+    """Render a template (a page fragment) to text."""
+    return _templates.get_template(template).render(**context)

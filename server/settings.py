@@ -105,6 +105,8 @@ class Settings(BaseSettings):
     """An endpoint that receives signed staff notifications (``FRONTDESK_ALERT_WEBHOOK_URL``)."""
     alert_webhook_secret: SecretStr | None = None
     """The HMAC-SHA256 key that signs them (``FRONTDESK_ALERT_WEBHOOK_SECRET``)."""
+    metrics_token: SecretStr | None = None
+    """FRONTDESK_METRICS_TOKEN: bearer token Prometheus must send to /metrics; without it only loopback clients may scrape."""
 
     @field_validator("database_url", "redis_url", "chroma_url", "openai_base_url")
     @classmethod

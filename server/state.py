@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from graph import ConversationRunner
+from server.console.actions import StaffActions
+from server.console.feed import ConsoleFeed
 from server.settings import Settings
 from server.turn_queue import TurnAnnouncer
 from server.webchat.hub import WebchatHub
@@ -35,3 +37,7 @@ class AppState:
     """Carries web-chat frames to browsers' live connections (None: the web chat is off)."""
     redis: Redis | None = None
     """The Redis client of this process (None without ``REDIS_URL``)."""
+    console_feed: ConsoleFeed | None = None
+    """Which conversations changed, for the console's live pages."""
+    staff_actions: StaffActions | None = None
+    """Take over, reply, hand back, decide approvals: what staff do from the console."""

@@ -35,6 +35,8 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     DEAD = "dead"
     """Gave up after retries (or a permanent error): staff see it."""
+    WITHHELD = "withheld"
+    """Not sent: by the time of sending, someone else owned the conversation (staff, or the bot again)."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,22 @@ class InboxStore(Protocol):
 
     async def dead_letter(self, delivery_id: str, *, error: str) -> Delivery:
         """Give up on a delivery; staff see it."""
+        ...
+
+    async def withhold(self, delivery_id: str, *, reason: str) -> Delivery:
+        """Do not send a delivery after all (the conversation changed hands); never retried."""
+        ...
+
+    async def hold_conversation(self, conversation_key: str, owner: str, *, lease_s: float) -> bool:
+        """Take the conversation's lease (as a worker's claim does) unless another owner holds it; True when taken.
+
+        While held, no worker starts a turn of the conversation: staff actions that run the graph
+        (an approval decision) take it so they never overlap a customer's turn.
+        """
+        ...
+
+    async def release_conversation(self, conversation_key: str, owner: str) -> None:
+        """Give back a lease taken with `hold_conversation` (only if `owner` still holds it)."""
         ...
 
     async def deliveries(self, *, status: DeliveryStatus | None = None) -> list[Delivery]:

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from server.cli import approvals, bench, chat, conversations, db, kb, nlu, playbook, serve, tickets, worker
+from server.cli import (
+    approvals,
+    bench,
+    chat,
+    conversations,
+    db,
+    kb,
+    nlu,
+    playbook,
+    serve,
+    staff,
+    tickets,
+    worker,
+)
 from server.cli import eval as eval_
 
 app = typer.Typer(
@@ -22,6 +35,7 @@ app.add_typer(conversations.app, name="conversations")
 app.add_typer(eval_.app, name="eval")
 app.add_typer(tickets.app, name="tickets")
 app.add_typer(kb.app, name="kb")
+app.add_typer(staff.app, name="staff")
 app.command("chat")(chat.chat)
 app.command("nlu")(nlu.nlu)
 app.command("serve")(serve.serve)

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from server.app import create_app
 from server.cli.worker import shared_database_problem
+from server.console.bootstrap import PASSWORD_FILE
 from server.logs import configure_logging
 from server.settings import Settings
 from server.supervisor import Supervisor, api_answers, environment, worker_command
@@ -57,6 +58,11 @@ def serve(
     out.print(
         f'  web chat     {url}/webchat/demo   (embed: <script src="{url}/webchat/widget.js" async></script>)'
     )
+    password_file = settings.data_dir / PASSWORD_FILE
+    first = (
+        f"   (first start: log in as admin, password in {password_file})" if not settings.database_url else ""
+    )
+    out.print(f"  console      {url}/console{first}")
     out.print(f"  start page   {url}/")
     out.print(f"  API docs     {url}/docs")
     out.print(f"  data         {settings.effective_database_url}")

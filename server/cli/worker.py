@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -56,7 +57,17 @@ def worker(
         err.print(problem, markup=False)
         raise typer.Exit(2)
     configure_logging(settings.log_format, settings.log_level)
-    asyncio.run(run_worker(settings, parent_pid=parent_pid))
+    with asyncio.Runner(loop_factory=_event_loop_factory()) as runner:
+        runner.run(run_worker(settings, parent_pid=parent_pid))
+
+
+def _event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop when installed (as the API process under uvicorn uses), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
+        return None
+    return uvloop.new_event_loop
 
 
 async def run_worker(settings: Settings, *, parent_pid: int | None = None) -> None:

@@ -21,7 +21,7 @@ from server.senders import HttpChannelSender
 from tests.conftest import ROOT, on_every_database
 from tests.fakes.providers import FakeProviders
 from tools.clock import FrozenClock
-from tools.conversations import NewReply
+from tools.conversations import NewReply, Owner
 from tools.inbox import Delivery, DeliveryStatus
 from tools.playbook import Playbook, load_playbook
 from tools.sql import BusinessStores
@@ -69,6 +69,10 @@ class Outbox:
         crm, conversations = self.stores.crm, self.stores.conversations
         contact = await crm.contact_for_identity(channel, chat, key=f"identity:{channel}:{chat}")
         conversation = await conversations.open_conversation(channel, chat, contact.id)
+        if author.startswith("staff:"):  # staff write only in a conversation they took over
+            await conversations.set_owner(
+                conversation.id, Owner.STAFF, staff_id=author.removeprefix("staff:"), actor=author
+            )
         at = clock.now() - (customer_wrote or timedelta(0))
         inbound, _ = await conversations.record_inbound(
             conversation.id, "привет", provider_id=f"in-{chat}", at=at

@@ -8,7 +8,7 @@ from datetime import timedelta
 from server.delivery import MAX_SEND_ATTEMPTS, DeliveryWorker, Failed, RetryLater, SendOutcome, Sent
 from tests.conftest import on_every_database
 from tools.clock import FrozenClock
-from tools.conversations import Message, NewReply
+from tools.conversations import Message, NewReply, Owner
 from tools.inbox import Delivery, DeliveryStatus
 from tools.notifications import NotificationKind
 from tools.sql import BusinessStores
@@ -124,3 +124,71 @@ async def test_two_outbox_workers_never_send_one_delivery_twice(
     assert sorted(sent) == sorted(f"ответ {number}" for number in range(20)), "each reply sent exactly once"
     assert senders[0].sent and senders[1].sent, "both workers took a share"
     assert {d.status for d in await stores.inbox.deliveries()} == {DeliveryStatus.SENT}
+
+
+@on_every_database
+async def test_a_bot_message_queued_before_a_takeover_is_withheld(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    delivery = await _reply(stores, clock)
+    await stores.conversations.set_owner(
+        delivery.conversation_id, Owner.STAFF, staff_id="olga", actor="staff:olga"
+    )
+    sender = ScriptedSender()
+    await _worker(stores, sender).run_once()
+    assert sender.sent == []
+    [held] = await stores.inbox.deliveries(status=DeliveryStatus.WITHHELD)
+    assert held.id == delivery.id and "took the conversation over" in (held.last_error or "")
+    assert await stores.notifications.list_notifications() == [], "not a failure: nobody is alerted"
+
+
+@on_every_database
+async def test_a_staff_reply_goes_out_only_while_staff_own_the_conversation(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    delivery = await _reply(stores, clock)
+    conversation_id = delivery.conversation_id
+    await stores.inbox.dead_letter(delivery.id, error="not part of this test")
+    await stores.conversations.set_owner(conversation_id, Owner.STAFF, staff_id="olga", actor="staff:olga")
+    sender = ScriptedSender()
+    worker = _worker(stores, sender)
+
+    async def staff_says(text: str, key: str) -> None:
+        message = await stores.conversations.record_proactive(
+            conversation_id, NewReply(text, agent="staff", author="staff:olga"), key=key
+        )
+        await stores.inbox.enqueue_delivery(
+            message_id=message.id, conversation_id=conversation_id, channel="telegram", chat_id="100"
+        )
+
+    await staff_says("Я Ольга, сейчас подберу время", "r1")
+    await worker.run_once()
+    assert sender.sent == ["Я Ольга, сейчас подберу время"]
+    await staff_says("ещё одно", "r2")
+    await stores.conversations.set_owner(conversation_id, Owner.BOT, staff_id=None, actor="staff:olga")
+    await worker.run_once()
+    assert sender.sent == ["Я Ольга, сейчас подберу время"], "handed back before the send: withheld"
+    [held] = await stores.inbox.deliveries(status=DeliveryStatus.WITHHELD)
+    assert "handed back" in (held.last_error or "")
+
+
+@on_every_database
+async def test_the_handover_notice_still_goes_out(stores: BusinessStores, clock: FrozenClock) -> None:
+    contact = await stores.crm.contact_for_identity("telegram", "100", key="c")
+    conversation = await stores.conversations.open_conversation("telegram", "100", contact.id)
+    inbound, _ = await stores.conversations.record_inbound(
+        conversation.id, "HUMAN", provider_id="u1", at=clock.now()
+    )
+    notice = await stores.conversations.record_reply(
+        conversation.id,
+        NewReply("A person will answer within an hour.", agent="human"),
+        reply_to=inbound.id,
+        seq=0,
+    )
+    await stores.conversations.set_owner(conversation.id, Owner.STAFF, staff_id=None, actor="agent:human")
+    await stores.inbox.enqueue_delivery(
+        message_id=notice.id, conversation_id=conversation.id, channel="telegram", chat_id="100"
+    )
+    sender = ScriptedSender()
+    await _worker(stores, sender).run_once()
+    assert sender.sent == ["A person will answer within an hour."]

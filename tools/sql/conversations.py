@@ -28,7 +28,8 @@ from tools.sql.engine import reading, writing
 from tools.sql.schema import approvals, conversations, messages
 
 
-def _conversation(row: Row[Any]) -> Conversation:
+def conversation_from_row(row: Row[Any]) -> Conversation:
+    """A `Conversation` from a row of the conversations table."""
     return Conversation(
         id=row.id,
         channel=row.channel,
@@ -148,7 +149,7 @@ class SqlConversations(SqlBase):
                 await connection.execute(select(conversations).where(conversations.c.id == conversation_id))
             ).first()
         if found is not None:
-            return _conversation(found)
+            return conversation_from_row(found)
         row = await self._insert_once(
             conversations,
             {
@@ -165,7 +166,7 @@ class SqlConversations(SqlBase):
             },
             select(conversations).where(conversations.c.id == conversation_id),
         )
-        return _conversation(row)
+        return conversation_from_row(row)
 
     async def get_conversation(self, conversation_id: ConversationId) -> Conversation:
         """Return a conversation (NotFound if none)."""
@@ -175,7 +176,7 @@ class SqlConversations(SqlBase):
             ).first()
         if row is None:
             raise NotFound(f"no conversation {conversation_id!r}")
-        return _conversation(row)
+        return conversation_from_row(row)
 
     async def list_conversations(self, *, limit: int = 100) -> list[Conversation]:
         """Conversations, most recent activity first."""
@@ -183,7 +184,7 @@ class SqlConversations(SqlBase):
             select(conversations).order_by(conversations.c.updated_at.desc(), conversations.c.id).limit(limit)
         )
         async with reading(self._engine) as connection:
-            return [_conversation(row) for row in (await connection.execute(query)).all()]
+            return [conversation_from_row(row) for row in (await connection.execute(query)).all()]
 
     async def _update(self, conversation_id: ConversationId, values: dict[str, object]) -> Conversation:
         async with writing(self._engine) as connection, connection.begin():
@@ -332,7 +333,7 @@ class SqlConversations(SqlBase):
                     .returning(*conversations.c)
                 )
             ).one()
-        return _conversation(row), stored
+        return conversation_from_row(row), stored
 
     async def record_reply(
         self, conversation_id: ConversationId, reply: NewReply, *, reply_to: str, seq: int
@@ -371,7 +372,7 @@ class SqlConversations(SqlBase):
         )
         async with reading(self._engine) as connection:
             row = (await connection.execute(query)).first()
-        return _conversation(row) if row is not None else None
+        return conversation_from_row(row) if row is not None else None
 
     async def replies_to(self, message_id: str) -> list[Message]:
         """The outbound messages answering an inbound one, in order."""

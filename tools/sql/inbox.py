@@ -396,6 +396,23 @@ class SqlInbox:
             last_error=error[:2000],
         )
 
+    async def withhold(self, delivery_id: str, *, reason: str) -> Delivery:
+        """Do not send a delivery after all (the conversation changed hands); never retried."""
+        return await self._change(delivery_id, status=DeliveryStatus.WITHHELD.value, last_error=reason[:2000])
+
+    async def hold_conversation(self, conversation_key: str, owner: str, *, lease_s: float) -> bool:
+        """Take the conversation's lease unless another owner holds it; True when taken."""
+        now = self._clock.now()
+        async with writing(self._engine) as connection, connection.begin():
+            return await inbox_claim.lease(
+                connection, conversation_key, owner, now, now + timedelta(seconds=lease_s)
+            )
+
+    async def release_conversation(self, conversation_key: str, owner: str) -> None:
+        """Give back a lease taken with `hold_conversation` (only if `owner` still holds it)."""
+        async with single_write(self._engine) as connection:
+            await inbox_claim.release(connection, conversation_key, owner=owner)
+
     async def deliveries(self, *, status: DeliveryStatus | None = None) -> list[Delivery]:
         """Deliveries, oldest first."""
         query = select(delivery_table).order_by(delivery_table.c.created_at, delivery_table.c.id)

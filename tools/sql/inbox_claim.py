@@ -48,6 +48,10 @@ def _lease_upsert(dialect: Any) -> Any:
 
 _LEASES = {"postgresql": _lease_upsert(postgresql), "sqlite": _lease_upsert(sqlite)}
 _RELEASE = delete(conversation_leases).where(conversation_leases.c.conversation_key == bindparam("key"))
+_RELEASE_OWN = delete(conversation_leases).where(
+    conversation_leases.c.conversation_key == bindparam("key"),
+    conversation_leases.c.owner == bindparam("owner"),
+)
 _OPEN_EVENTS = (
     select(inbox_events)
     .where(inbox_events.c.conversation_key == bindparam("key"), inbox_events.c.status.in_(OPEN))
@@ -88,9 +92,12 @@ async def lease(connection: AsyncConnection, key: str, owner: str, now: datetime
     return (await connection.execute(_LEASES[dialect], params)).first() is not None
 
 
-async def release(connection: AsyncConnection, key: str) -> None:
-    """Drop the conversation's lease (nothing was left to take)."""
-    await connection.execute(_RELEASE, {"key": key})
+async def release(connection: AsyncConnection, key: str, *, owner: str | None = None) -> None:
+    """Drop the conversation's lease (nothing was left to take); with `owner`, only if it is theirs."""
+    if owner is None:
+        await connection.execute(_RELEASE, {"key": key})
+    else:
+        await connection.execute(_RELEASE_OWN, {"key": key, "owner": owner})
 
 
 async def open_rows(connection: AsyncConnection, key: str) -> Sequence[Row[Any]]:

@@ -327,6 +327,7 @@ conversations = Table(
     Column("last_message_at", UtcDateTime(), index=True),
     *_stamps(),
     UniqueConstraint("channel", "external_id", name="uq_conversations_channel_external_id"),
+    Index("ix_conversations_updated_at", "updated_at"),
 )
 
 messages = Table(
@@ -439,3 +440,33 @@ staff_alerts = Table(
     Index("ix_staff_alerts_status_next_attempt_at", "status", "next_attempt_at"),
 )
 """The staff-alert outbox: each notification's delivery to each matching target, once, retried, then dead-lettered."""
+
+staff_accounts = Table(
+    "staff_accounts",
+    metadata,
+    _id(),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("staff_member", String(64)),
+    Column("password_hash", String(255), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", UtcDateTime()),
+    Column("last_login_at", UtcDateTime()),
+    *_stamps(),
+)
+"""People who sign in to the staff console; `login` is stored lower-cased."""
+
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    _id(),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("account_id", String(ID), ForeignKey("staff_accounts.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_seen_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False, index=True),
+)
+"""Signed-in console browsers: only the SHA-256 of each session token is stored."""

@@ -9,15 +9,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tools.audit import AuditLog
 from tools.billing import BillingStore
+from tools.business_metrics import BusinessMetricsReader
 from tools.calendar import CalendarStore
 from tools.clock import Clock
+from tools.conversation_list import ConversationListing
 from tools.conversations import ConversationStore
 from tools.crm import CrmStore
 from tools.inbox import InboxStore
 from tools.notifications import NotificationStore
 from tools.orders import OrderStore
 from tools.sql.billing import SqlBilling
+from tools.sql.business_metrics import SqlBusinessMetrics
 from tools.sql.calendar import SqlCalendar
+from tools.sql.conversation_list import SqlConversationList
 from tools.sql.conversations import SqlConversations
 from tools.sql.crm import SqlCrm
 from tools.sql.engine import DatabaseUrls, create_engine, database_urls
@@ -25,9 +29,11 @@ from tools.sql.inbox import SqlInbox
 from tools.sql.migrate import upgrade_database
 from tools.sql.notifications import SqlAuditLog, SqlNotifications
 from tools.sql.orders import SqlOrders
+from tools.sql.staff_accounts import SqlStaffAccounts
 from tools.sql.staff_alerts import SqlStaffAlerts
 from tools.sql.tasks import SqlTasks
 from tools.sql.tickets import SqlTickets
+from tools.staff_accounts import StaffAccountStore
 from tools.staff_alerts import StaffAlertStore
 from tools.tasks import TaskStore
 from tools.tickets import TicketStore
@@ -49,6 +55,12 @@ class BusinessStores:
     inbox: InboxStore
     staff_alerts: StaffAlertStore
     """Staff notifications on their way to Telegram, Slack and webhooks."""
+    staff_accounts: StaffAccountStore
+    """Who signs in to the staff console, with roles, lockout and sessions."""
+    conversation_list: ConversationListing
+    """The staff inbox's filtered, searched list of conversations."""
+    business_metrics: BusinessMetricsReader
+    """Response times, conversion rates, drop-offs and satisfaction signals over a period."""
     engine: AsyncEngine
     urls: DatabaseUrls
 
@@ -75,6 +87,9 @@ async def open_stores(database_url: str, *, clock: Clock, migrate: bool = True) 
         conversations=SqlConversations(engine, clock),
         inbox=SqlInbox(engine, clock),
         staff_alerts=SqlStaffAlerts(engine, clock),
+        staff_accounts=SqlStaffAccounts(engine, clock),
+        conversation_list=SqlConversationList(engine),
+        business_metrics=SqlBusinessMetrics(engine),
         engine=engine,
         urls=urls,
     )

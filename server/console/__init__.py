@@ -1,0 +1,1 @@
+"""The staff console: sessions, live updates, staff actions and the views its pages show."""

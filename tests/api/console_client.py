@@ -1,0 +1,66 @@
+"""A staff member's browser for the console API tests: log in, read the CSRF token, post forms."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+
+from tests.api.conftest import TELEGRAM_SECRET
+from tests.channels.payloads import tg_message
+from tests.fakes.providers import telegram_secret_headers
+
+CHAT = 123456789
+"""The Telegram chat of the test customer (`tg_message`'s)."""
+CONVERSATION = f"telegram:{CHAT}"
+PASSWORD = "correct horse battery"
+
+
+def form_value(html: str, name: str) -> str:
+    """The value of the hidden input `name` in a page."""
+    found = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert found, f"no {name} in the page"
+    return found.group(1)
+
+
+def csrf_of(html: str) -> str:
+    """The page's CSRF token (its meta tag)."""
+    found = re.search(r'<meta name="csrf-token" content="([^"]*)"', html)
+    assert found and found.group(1), "no CSRF token in the page"
+    return found.group(1)
+
+
+async def log_in(client: httpx.AsyncClient, login: str, password: str = PASSWORD) -> httpx.Response:
+    """Fill in and send the login form; returns the answer (303 on success)."""
+    form = await client.get("/console/login")
+    return await client.post(
+        "/console/login",
+        data={"login": login, "password": password, "login_token": form_value(form.text, "login_token")},
+    )
+
+
+async def csrf(client: httpx.AsyncClient) -> str:
+    """The logged-in session's CSRF token, read off the inbox page."""
+    page = await client.get("/console/inbox")
+    assert page.status_code == 200, page.status_code
+    return csrf_of(page.text)
+
+
+class Customer:
+    """The test customer writing to the studio on Telegram."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+        self._next = 500
+
+    async def says(self, text: str) -> None:
+        """Post a message as Telegram would."""
+        self._next += 1
+        body = json.dumps(
+            tg_message(update_id=900_000 + self._next, message_id=self._next, text=text)
+        ).encode()
+        answer = await self._client.post(
+            "/webhooks/telegram", content=body, headers=telegram_secret_headers(TELEGRAM_SECRET)
+        )
+        assert answer.status_code == 200, answer.text
