@@ -9,6 +9,7 @@ from agents._common import learn_contact_details
 from agents.base import ApprovalRequest, Decision, Outcome, Turn
 from tools.intents import Intent
 from tools.notifications import NewNotification, NotificationKind
+from tools.task_timers import task_sla_timer
 from tools.tasks import NewTask
 
 KINDS = {
@@ -167,6 +168,8 @@ class InternalRouter:
             key=turn.key("task"),
             actor="agent:internal",
         )
+        sla_key, sla_timer = task_sla_timer(task)
+        await deps.stores.timers.schedule(sla_timer, key=sla_key)
         await deps.stores.notifications.notify(
             NewNotification(
                 NotificationKind.INTERNAL_REQUEST,

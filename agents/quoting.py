@@ -14,6 +14,7 @@ from agents.base import ApprovalRequest, Decision, Outcome, Turn
 from agents.project_match import project_keywords
 from agents.understanding import ChoiceKind, Repair
 from tools.billing import LineItem, NewQuote, QuoteStatus
+from tools.followup_timers import quote_timers
 from tools.ids import QuoteId
 from tools.playbook.catalog import ScopeQuestion, Service
 
@@ -296,6 +297,17 @@ class QuotingAgent:
             key=turn.key("invoice"),
             actor="agent:quoting",
         )
+        follow_ups = deps.playbook.follow_ups
+        for key, timer in quote_timers(
+            contact_id=turn.contact_id,
+            conversation_id=turn.conversation_id,
+            quote_id=quote.id,
+            invoice_id=invoice.id,
+            now=deps.clock.now(),
+            reminder_hours=follow_ups.quote_reminder_hours,
+            alternative_hours=follow_ups.quote_alternative_hours,
+        ):
+            await deps.stores.timers.schedule(timer, key=key)
         outcome.actions += [f"quote {quote.id} accepted", f"invoice {invoice.id} issued"]
         outcome.slots = {}
         return outcome.say(

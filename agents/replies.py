@@ -46,7 +46,10 @@ class Replies:
         filled = string.Formatter().vformat(
             template.get(lang), (), _Blank({k: str(v) for k, v in values.items()})
         )
-        text = " ".join(filled.split()).replace(" .", ".").replace(" ,", ",")
+        text = " ".join(filled.split())
+        for gap in (" .", " ,", " !", " ?"):  # a placeholder left empty ("Hi {name}!" without a name)
+            text = text.replace(gap, gap[1])
+        text = re.sub(r"^[,.]\s*", "", text)
         return re.sub(r"(?<!\.)\.\.(?!\.)", ".", text)
 
     def money(self, minor: int, language: str) -> str:

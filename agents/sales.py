@@ -18,6 +18,7 @@ from agents.discounts import asks_for_discount, decide_discount, offer_discounts
 from agents.understanding import ChoiceKind, Repair
 from agents.understanding.entities import parse_money
 from tools.crm import IG_COMMENT_SOURCE, Lead, LeadChanges, LeadSource, LeadStage, NewLead
+from tools.followup_timers import stalled_lead_timer
 from tools.intents import Intent
 from tools.leads import LeadFacts, choose_owner, qualify
 from tools.money import per_unit
@@ -188,6 +189,7 @@ class SalesQualifier:
                     "price_answer", turn.language, service=service_name(turn, service.id), price=price
                 )
             )
+            await self._remind_if_quiet(turn, service)
             return self._offer_next_step(turn, outcome, service)
         question = self._next_question(turn, slots)
         if question is not None:
@@ -303,6 +305,17 @@ class SalesQualifier:
                 price=self._price_text(turn, service),
             )
         )
+
+    async def _remind_if_quiet(self, turn: Turn, service: Service) -> None:
+        """After a price answer: should the customer go quiet, one follow-up later (any message cancels it)."""
+        follow_up = stalled_lead_timer(
+            contact_id=turn.contact_id,
+            conversation_id=turn.conversation_id,
+            service_id=service.id,
+            now=turn.deps.clock.now(),
+            after_hours=turn.deps.playbook.follow_ups.stalled_lead_hours,
+        )
+        await turn.deps.stores.timers.schedule(follow_up, key=turn.key("stalled-lead"))
 
     def _offer_next_step(self, turn: Turn, outcome: Outcome, service: Service | None) -> Outcome:
         yes, no = yes_no(turn.language)

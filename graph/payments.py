@@ -9,6 +9,7 @@ from tools.billing import InvoiceKind, InvoiceStatus
 from tools.conversations import Message, NewReply
 from tools.ids import InvoiceId
 from tools.notifications import NewNotification, NotificationKind
+from tools.task_timers import task_sla_timer
 from tools.tasks import NewTask
 
 
@@ -54,6 +55,8 @@ async def on_invoice_paid(deps: RunDeps, invoice_id: InvoiceId) -> list[Message]
             key=f"paid:{invoice.id}:task",
             actor="system",
         )
+        sla_key, sla_timer = task_sla_timer(task)
+        await stores.timers.schedule(sla_timer, key=sla_key)
         await stores.notifications.notify(
             NewNotification(
                 NotificationKind.TASK,

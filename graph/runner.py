@@ -32,6 +32,7 @@ from graph.payments import on_invoice_paid
 from graph.tickets import update_ticket
 from tools.conversations import ApprovalStatus, Conversation, Message, NewReply, Owner
 from tools.crm import Contact
+from tools.followup_timers import followup_group
 from tools.ids import InvoiceId, TicketId
 from tools.privacy import mask_secrets
 from tools.tickets import TicketStatus
@@ -147,6 +148,8 @@ class ConversationRunner:
         message, new = await stores.conversations.record_inbound(
             conversation.id, inbound.text, provider_id=inbound.message_id, at=at
         )
+        if new:  # follow-ups are for silence: the customer wrote
+            await stores.timers.cancel(followup_group(contact.id), reason="the customer wrote")
         return inbound, contact, conversation, message, new
 
     async def _outside_graph(

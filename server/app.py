@@ -13,11 +13,12 @@ import httpx
 from fastapi import FastAPI
 
 from agents.knowledge import KnowledgeAnswerer
+from agents.proactive.flows import FLOWS
 from server.alert_config import alert_worker
 from server.assembly import open_frontdesk
 from server.console.actions import StaffActions
 from server.console.auth import install_console_errors
-from server.console.bootstrap import ensure_first_admin
+from server.console.bootstrap import ensure_first_admin, ensure_playbook_accounts
 from server.console.feed import ConsoleFeed
 from server.delivery import DeliveryWorker
 from server.errors import install_error_handlers
@@ -27,6 +28,9 @@ from server.routes import (
     console_conversations,
     console_live,
     console_login,
+    console_metrics,
+    console_notifications,
+    console_records,
     console_staff,
     console_static,
     health,
@@ -40,6 +44,7 @@ from server.send_plans import SendPlanner
 from server.senders import channel_account, channel_senders
 from server.settings import Settings
 from server.state import AppState
+from server.timer_worker import TimerWorker
 from server.webchat import WebchatSender, open_webchat_hub
 from server.workers import open_processing
 from tools.clock import Clock, SystemClock
@@ -82,6 +87,7 @@ def create_app(
             )
             outbox.senders["webchat"] = WebchatSender(hub)
             await ensure_first_admin(desk.stores.staff_accounts, settings.data_dir)
+            await ensure_playbook_accounts(desk.stores.staff_accounts, desk.playbook)
             feed = ConsoleFeed(desk.stores.conversation_list, desk.deps.clock.now)
             app.state.frontdesk = AppState(
                 settings=settings,
@@ -110,6 +116,8 @@ def create_app(
             if runs_workers:  # else worker processes (`serve --workers N`, `frontdesk worker`) run them
                 tasks.append(asyncio.create_task(processing.run_inbox(stop), name="inbox-worker"))
                 tasks.append(asyncio.create_task(outbox.run(stop), name="outbox-worker"))
+                timer_worker = TimerWorker(desk.deps, FLOWS, lease_s=settings.lease_s)
+                tasks.append(asyncio.create_task(timer_worker.run(stop), name="timer-worker"))
             log.info("serving %s on %s", desk.playbook.business.id, settings.effective_public_url)
             try:
                 yield
@@ -138,6 +146,9 @@ def create_app(
         console_approvals.router,
         console_live.router,
         console_staff.router,
+        console_records.router,
+        console_metrics.router,
+        console_notifications.router,
         console_static.router,
     ):
         app.include_router(console_router)

@@ -122,7 +122,7 @@ async def open_frontdesk(
                 stores=stores,
                 clock=clock,
                 understanding=understanding or create_understanding(settings, playbook),
-                appointments=Appointments(playbook, stores.calendar, stores.billing, clock),
+                appointments=Appointments(playbook, stores.calendar, stores.billing, clock, stores.timers),
                 payments=BuiltinPaymentProvider(settings.effective_public_url),
                 replies=Replies(playbook),
                 knowledge=(

@@ -10,6 +10,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tools.playbook._types import Language
 
+DAY_NAMES: dict[str, tuple[str, ...]] = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"),
+}
+"""Short weekday names, Monday first."""
+
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from tools.billing import BillingStore, Invoice
+from tools.booking_timers import REMINDER, booking_group, booking_timers
 from tools.calendar import Booking, BookingStatus, CalendarStore, NewBooking, Slot
 from tools.clock import Clock
 from tools.errors import InvalidInput, SlotUnavailable
@@ -20,6 +21,7 @@ from tools.ids import BookingId, ContactId
 from tools.playbook import Playbook
 from tools.playbook.catalog import Service
 from tools.slots import SlotQuery, free_slots, holders_for
+from tools.timers import TimerStore
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,31 @@ class Appointments:
     """Free slots and bookings for one business."""
 
     def __init__(
-        self, playbook: Playbook, calendar: CalendarStore, billing: BillingStore, clock: Clock
+        self,
+        playbook: Playbook,
+        calendar: CalendarStore,
+        billing: BillingStore,
+        clock: Clock,
+        timers: TimerStore | None = None,
     ) -> None:
         self._playbook = playbook
         self._calendar = calendar
         self._billing = billing
         self._clock = clock
+        self._timers = timers
+        """Reminders and the deposit deadline are set here when given (None: no proactive messages)."""
+
+    async def _set_timers(self, booking: Booking) -> None:
+        if self._timers is None:
+            return
+        for key, timer in booking_timers(booking, self._playbook.follow_ups, self._clock.now()):
+            await self._timers.schedule(timer, key=key)
+
+    async def _clear_timers(
+        self, booking: Booking, reason: str, *, kinds: frozenset[str] | None = None
+    ) -> None:
+        if self._timers is not None:
+            await self._timers.cancel(booking_group(booking.id), reason=reason, kinds=kinds)
 
     async def free_slots(
         self,
@@ -139,6 +160,7 @@ class Appointments:
                 key=f"{key}:deposit",
                 actor=actor,
             )
+        await self._set_timers(booking)
         return BookingResult(booking, invoice)
 
     async def reschedule(
@@ -147,12 +169,20 @@ class Appointments:
         """Move a booking to another free slot."""
         booking = await self._calendar.get_booking(booking_id)
         self._check_bookable(self._playbook.service(booking.service_id), slot)
-        return await self._calendar.reschedule(booking_id, slot, key=key, actor=actor)
+        moved = await self._calendar.reschedule(booking_id, slot, key=key, actor=actor)
+        await self._clear_timers(booking, f"moved to {moved.id}")
+        await self._set_timers(moved)
+        return moved
 
     async def cancel(
         self, booking_id: BookingId, *, key: str, actor: str = "system", reason: str | None = None
     ) -> Booking:
         """Cancel a booking and free its time."""
-        return await self._calendar.set_status(
+        cancelled = await self._calendar.set_status(
             booking_id, BookingStatus.CANCELLED, key=key, actor=actor, reason=reason
         )
+        # the deposit deadline stays: when it is what cancelled the booking, it still tells the customer
+        await self._clear_timers(
+            cancelled, f"booking cancelled: {reason or 'no reason given'}", kinds=frozenset({REMINDER})
+        )
+        return cancelled

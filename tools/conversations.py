@@ -183,6 +183,10 @@ class ConversationStore(Protocol):
         """Store a message the business starts (after a payment, a reminder); once per `key`."""
         ...
 
+    async def proactive_count(self, *, since: datetime, contact_id: ContactId | None = None) -> int:
+        """Messages the business started (reminders, follow-ups, notices) since `since`, to one customer or all."""
+        ...
+
     async def latest_for_contact(self, contact_id: ContactId) -> Conversation | None:
         """The contact's conversation with the most recent activity."""
         ...

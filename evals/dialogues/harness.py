@@ -100,7 +100,7 @@ async def open_desk(
                 stores=stores,
                 clock=clock,
                 understanding=RecordingUnderstander(understanding, log),
-                appointments=Appointments(playbook, stores.calendar, stores.billing, clock),
+                appointments=Appointments(playbook, stores.calendar, stores.billing, clock, stores.timers),
                 payments=BuiltinPaymentProvider(public_url),
                 replies=Replies(playbook),
                 knowledge=RecordingKnowledge(knowledge, log) if knowledge is not None else None,

@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from graph import ConversationRunner, TurnResult
+from server.outbox_queue import queue_for_sending
 from server.worker import worker_name
 from tools.conversations import ApprovalStatus, Conversation, Message, NewReply, Owner
 from tools.errors import Conflict, InvalidInput
+from tools.ids import TicketId
 from tools.sql import BusinessStores
 from tools.staff_accounts import StaffAccount
+from tools.tickets import TicketStatus
 
 HOLD_WAIT_S = 15.0
 """How long a decision waits for a customer's running turn to finish before giving up."""
@@ -102,7 +105,7 @@ class StaffActions:
             NewReply(text, agent="staff", author=staff.actor),
             key=f"staff-reply:{uuid.uuid4().hex}",
         )
-        await self._queue(conversation, [message])
+        await self._queue([message])
         return message
 
     async def note(self, conversation_id: str, text: str, staff: StaffAccount) -> None:
@@ -139,7 +142,7 @@ class StaffActions:
             result = await self.runner.decide(
                 approval_id, action=action, by=staff.actor, note=reason, changes=edited
             )
-            await self._queue(conversation, result.replies)
+            await self._queue(result.replies)
         return result
 
     @asynccontextmanager
@@ -157,13 +160,23 @@ class StaffActions:
         finally:
             await inbox.release_conversation(conversation_id, owner)
 
-    async def _queue(self, conversation: Conversation, messages: Sequence[Message]) -> None:
-        for message in messages:
-            await self.stores.inbox.enqueue_delivery(
-                message_id=message.id,
-                conversation_id=conversation.id,
-                channel=conversation.channel,
-                chat_id=conversation.external_id,
-            )
+    async def ticket_update(
+        self,
+        ticket_id: TicketId,
+        staff: StaffAccount,
+        *,
+        status: TicketStatus | None = None,
+        assignee: str | None = None,
+        note: str | None = None,
+    ) -> list[Message]:
+        """Move a ticket on; the customer's notice (once per change) goes out through their channel."""
+        messages = await self.runner.ticket_update(
+            ticket_id, by=staff.actor, status=status, assignee=assignee, note=note
+        )
+        await self._queue(messages)
+        return messages
+
+    async def _queue(self, messages: Sequence[Message]) -> None:
+        await queue_for_sending(messages, conversations=self.stores.conversations, inbox=self.stores.inbox)
         if messages and self.wake_outbox is not None:
             self.wake_outbox()

@@ -13,7 +13,8 @@ import os
 import secrets
 from pathlib import Path
 
-from tools.errors import Conflict
+from tools.errors import Conflict, NotFound
+from tools.playbook import Playbook
 from tools.staff_accounts import StaffAccountStore, StaffRole
 
 log = logging.getLogger("frontdesk.console")
@@ -46,6 +47,43 @@ async def ensure_first_admin(accounts: StaffAccountStore, data_dir: Path) -> Pat
         FIRST_ADMIN,
     )
     return path
+
+
+async def ensure_playbook_accounts(accounts: StaffAccountStore, playbook: Playbook) -> list[str]:
+    """Create the console accounts the playbook's staff ask for (``console: admin|agent``); returns the new logins.
+
+    A new account gets a random password nobody knows: the person can log in once an
+    administrator sets one (``frontdesk staff password ID``). Existing accounts are left as they are.
+    """
+    created = []
+    for member in playbook.staff:
+        if member.console is None:
+            continue
+        try:
+            await accounts.get_account(member.id)
+            continue
+        except NotFound:
+            pass
+        try:
+            await accounts.add_account(
+                member.id,
+                name=member.name.get(playbook.business.default_language),
+                role=StaffRole(member.console),
+                password=secrets.token_urlsafe(24),
+                staff_member=member.id,
+                actor="system:playbook",
+            )
+        except Conflict:  # another process created it first
+            continue
+        created.append(member.id)
+        log.warning(
+            "created the console account %r (%s) from the playbook; set its password with "
+            "`frontdesk staff password %s`",
+            member.id,
+            member.console,
+            member.id,
+        )
+    return created
 
 
 def _write_secret(path: Path, secret: str) -> Path:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from server.console.people import People
+from server.pages import DAY_NAMES
 from tools.calendar import BookingStatus
 from tools.playbook import Playbook
 from tools.sql import BusinessStores
@@ -43,6 +44,8 @@ class CalendarPage:
 
     view: str
     days: tuple[date, ...]
+    labels: tuple[str, ...]
+    """Each day as the header shows it ("Mon 01.03" / "Пн 01.03")."""
     rows: tuple[CalendarRow, ...]
     previous: date
     next: date
@@ -95,4 +98,6 @@ async def calendar_page(
         for member in members
     )
     step = timedelta(days=1 if view == "day" else 7)
-    return CalendarPage(view, days, rows, days[0] - step, days[0] + step)
+    names = DAY_NAMES.get(language, DAY_NAMES["en"])
+    labels = tuple(f"{names[day.weekday()]} {day:%d.%m}" for day in days)
+    return CalendarPage(view, days, labels, rows, days[0] - step, days[0] + step)

@@ -45,6 +45,7 @@ async def console_page(
     pending = (
         len(await state.stores.conversations.list_approvals(status=ApprovalStatus.PENDING)) if session else 0
     )
+    unread = len(await state.stores.notifications.list_notifications(unread_only=True)) if session else 0
     given = context.pop("flash", None)
     flash = given if isinstance(given, str) and given else unquote(request.cookies.get(FLASH_COOKIE, ""))
     flash_kind = context.pop("flash_kind", None) or (
@@ -60,6 +61,7 @@ async def console_page(
         csrf=session.csrf_token if session else "",
         section=section,
         pending_approvals=pending,
+        unread_notifications=unread,
         flash=(flash or "").removeprefix(ERROR_MARK) or None,
         flash_kind=flash_kind,
         **context,

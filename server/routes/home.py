@@ -6,16 +6,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from server.deps import StateDep
-from server.pages import page_language, render
+from server.pages import DAY_NAMES, page_language, render
 from tools.money import format_range, per_unit
 from tools.playbook._types import WEEKDAYS, format_clock
 
 router = APIRouter(tags=["pages"])
 
-DAY_NAMES = {
-    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-    "ru": ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"],
-}
 WORDS = {
     "en": {
         "services": "Services",

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from server.deps import StateDep
+from server.outbox_queue import queue_for_sending
 from server.pages import page_language, render
 from tools.billing import InvoiceStatus
 from tools.errors import NotFound
@@ -86,5 +87,6 @@ async def pay(token: str, request: Request, state: StateDep) -> Response:
             key=f"pay-page:{token}",
             actor=f"customer:{invoice.contact_id}",
         )
-        await state.runner.invoice_paid(invoice.id)
+        notices = await state.runner.invoice_paid(invoice.id)
+        await queue_for_sending(notices, conversations=state.stores.conversations, inbox=state.stores.inbox)
     return RedirectResponse(f"/pay/{token}?lang={language}", status_code=303)

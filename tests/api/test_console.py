@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 
 from tests.api.conftest import Served, sent_texts
 from tests.api.console_client import CONVERSATION, PASSWORD, Customer, csrf, form_value, log_in
@@ -71,18 +74,54 @@ async def test_every_console_route_needs_a_login(served: Served) -> None:
         assert refused.status_code == 401
 
 
+OPEN_ROUTES = {"/console", "/console/login", "/console/static/{name}"}
+"""The only console routes answered without a session."""
+
+
+def _api_routes(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    """Every endpoint with its full path, through included routers."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            context = getattr(route, "include_context", None)
+            yield from _api_routes(inner.routes, prefix + (getattr(context, "prefix", "") or ""))
+
+
+async def test_no_console_route_answers_without_a_session(served: Served) -> None:
+    routes = [
+        (method, path)
+        for path, route in _api_routes(served.app.routes)
+        if path.startswith("/console") and path not in OPEN_ROUTES
+        for method in route.methods or ()
+    ]
+    assert len(routes) >= 20, routes
+    async with httpx.AsyncClient(base_url=served.url) as client:
+        for method, path in routes:
+            url = path.replace("{conversation_id}", CONVERSATION).replace("{login}", "admin")
+            url = (
+                url.replace("{approval_id}", "ap_x").replace("{lead_id}", "ld_x").replace("{task_id}", "tk_x")
+            )
+            url = url.replace("{ticket_id}", "tc_x").replace("{notification_id}", "nt_x")
+            answer = await client.request(method, url, data={"csrf_token": "x"} if method == "POST" else None)
+            assert answer.status_code == 401, (
+                f"{method} {path} answered {answer.status_code} without a session"
+            )
+
+
 async def test_wrong_passwords_lock_the_account_and_logout_ends_the_session(
     served: Served, clock: FrozenClock
 ) -> None:
-    await _staff(served, "olga")
+    await _staff(served, "vera")
     async with httpx.AsyncClient(base_url=served.url, headers=ENGLISH) as client:
-        answers = [await log_in(client, "olga", "wrong password") for _ in range(LOCKOUT_ATTEMPTS)]
+        answers = [await log_in(client, "vera", "wrong password") for _ in range(LOCKOUT_ATTEMPTS)]
         assert [a.status_code for a in answers] == [401] * (LOCKOUT_ATTEMPTS - 1) + [423]
         assert "locked" in answers[-1].text
-        still_locked = await log_in(client, "olga")
+        still_locked = await log_in(client, "vera")
         assert still_locked.status_code == 423, "the right password does not open a locked account"
         clock.advance(timedelta(minutes=16))
-        opened = await log_in(client, "olga")
+        opened = await log_in(client, "vera")
         assert opened.status_code == 303 and opened.headers["location"] == "/console/inbox"
         token = await csrf(client)
         assert (await client.post("/console/logout", data={"csrf_token": token})).status_code == 303
@@ -90,21 +129,32 @@ async def test_wrong_passwords_lock_the_account_and_logout_ends_the_session(
         assert after.status_code == 303, "the session ended with the logout"
 
 
+async def test_the_playbooks_staff_get_accounts_that_open_once_a_password_is_set(served: Served) -> None:
+    accounts = served.state.stores.staff_accounts
+    olga = await accounts.get_account("olga")  # the studio's playbook: console: admin
+    assert olga.role is StaffRole.ADMIN and olga.staff_member == "olga" and olga.name == "Ольга Смирнова"
+    async with httpx.AsyncClient(base_url=served.url, headers=ENGLISH) as client:
+        assert (await log_in(client, "olga", PASSWORD)).status_code == 401, "no usable password yet"
+        await accounts.set_password("olga", PASSWORD, actor="staff:admin")
+        assert (await log_in(client, "olga", PASSWORD)).status_code == 303
+        assert (await client.get("/console/staff")).status_code == 200, "an administrator"
+
+
 async def test_a_login_form_from_elsewhere_is_refused(served: Served) -> None:
-    await _staff(served, "olga")
+    await _staff(served, "vera")
     async with httpx.AsyncClient(base_url=served.url, headers=ENGLISH) as client:
         forged = await client.post(
-            "/console/login", data={"login": "olga", "password": PASSWORD, "login_token": "x"}
+            "/console/login", data={"login": "vera", "password": PASSWORD, "login_token": "x"}
         )
         assert forged.status_code == 400 and "fd_console" not in forged.headers.get("set-cookie", "")
 
 
 async def test_a_change_needs_the_csrf_token_and_this_site_as_its_origin(served: Served) -> None:
-    await _staff(served, "olga")
+    await _staff(served, "vera")
     async with httpx.AsyncClient(base_url=served.url, headers=ENGLISH) as client:
         await Customer(client).says("привет")
         await _answered(served)
-        await log_in(client, "olga")
+        await log_in(client, "vera")
         token = await csrf(client)
         path = f"/console/conversations/{CONVERSATION}/takeover"
         assert (await client.post(path, data={})).status_code == 403
@@ -124,14 +174,14 @@ async def test_a_change_needs_the_csrf_token_and_this_site_as_its_origin(served:
 
 async def test_an_agent_cannot_change_staff_or_roles(served: Served) -> None:
     await _staff(served, "boss", StaffRole.ADMIN)
-    await _staff(served, "olga")
+    await _staff(served, "vera")
     accounts = served.state.stores.staff_accounts
     async with httpx.AsyncClient(base_url=served.url, headers=ENGLISH) as agent:
-        await log_in(agent, "olga")
+        await log_in(agent, "vera")
         token = await csrf(agent)
         assert (await agent.get("/console/staff", headers={"accept": "text/html"})).status_code == 403
         promote = await agent.post(
-            "/console/staff/olga", data={"csrf_token": token, "change": "role", "role": "admin"}
+            "/console/staff/vera", data={"csrf_token": token, "change": "role", "role": "admin"}
         )
         assert promote.status_code == 403
         add = {"csrf_token": token, "login": "mallory", "name": "M", "role": "admin", "password": PASSWORD}
@@ -140,7 +190,7 @@ async def test_an_agent_cannot_change_staff_or_roles(served: Served) -> None:
             "staff"
             not in (await agent.get("/console/inbox")).text.split("<main")[0].lower().split("approvals")[1]
         )
-    assert (await accounts.get_account("olga")).role is StaffRole.AGENT
+    assert (await accounts.get_account("vera")).role is StaffRole.AGENT
     async with httpx.AsyncClient(base_url=served.url, headers=ENGLISH) as admin:
         await log_in(admin, "boss")
         token = await csrf(admin)
@@ -149,10 +199,10 @@ async def test_an_agent_cannot_change_staff_or_roles(served: Served) -> None:
         weak = {**add, "login": "petr", "password": "short"}
         await admin.post("/console/staff", data=weak)
         promote = await admin.post(
-            "/console/staff/olga", data={"csrf_token": token, "change": "role", "role": "admin"}
+            "/console/staff/vera", data={"csrf_token": token, "change": "role", "role": "admin"}
         )
         assert promote.status_code == 303
-    assert (await accounts.get_account("olga")).role is StaffRole.ADMIN
+    assert (await accounts.get_account("vera")).role is StaffRole.ADMIN
     assert (await accounts.get_account("ivan")).name == "Иван"
     assert "petr" not in [a.login for a in await accounts.list_accounts()], "a weak password is refused"
 
@@ -160,12 +210,12 @@ async def test_an_agent_cannot_change_staff_or_roles(served: Served) -> None:
 async def test_take_over_reply_and_hand_back_through_the_customers_channel(
     served: Served, providers: FakeProviders
 ) -> None:
-    await _staff(served, "olga")
+    await _staff(served, "vera")
     async with httpx.AsyncClient(base_url=served.url, headers=ENGLISH) as client:
         customer = Customer(client)
         await _customer_said(served, customer, "здравствуйте")
         bot_said = len(await sent_texts(providers, "telegram"))
-        await log_in(client, "olga")
+        await log_in(client, "vera")
         token = await csrf(client)
         base = f"/console/conversations/{CONVERSATION}"
 
@@ -182,7 +232,7 @@ async def test_take_over_reply_and_hand_back_through_the_customers_channel(
         texts = await sent_texts(providers, "telegram", bot_said + 1)
         assert texts[-1] == "Добрый день! Я Ольга, подберу вам время"
         page = await client.get(base)
-        assert "Я Ольга" in page.text and "хочу на маникюр" in page.text and "Taken over by olga" in page.text
+        assert "Я Ольга" in page.text and "хочу на маникюр" in page.text and "Taken over by vera" in page.text
 
         assert (await client.post(f"{base}/handback", data={"csrf_token": token})).status_code == 303
         await _customer_said(served, customer, "Сколько стоит маникюр?")
@@ -197,13 +247,13 @@ async def test_take_over_reply_and_hand_back_through_the_customers_channel(
 async def test_a_paused_estimate_is_decided_in_the_console_and_the_customer_is_answered(
     served: Served, providers: FakeProviders
 ) -> None:
-    await _staff(served, "olga")
+    await _staff(served, "vera")
     stores = served.state.stores
     async with httpx.AsyncClient(base_url=served.url, headers=ENGLISH) as client:
         await _customer_said(served, Customer(client), *BRIDAL)
         [approval] = await stores.conversations.list_approvals(status=ApprovalStatus.PENDING)
         before = len(providers.texts("telegram"))
-        await log_in(client, "olga")
+        await log_in(client, "vera")
         token = await csrf(client)
         page = await client.get("/console/approvals")
         assert approval.id in page.text and "Estimate" in page.text
@@ -227,16 +277,16 @@ async def test_a_paused_estimate_is_decided_in_the_console_and_the_customer_is_a
         again = await client.post(decide, data={"csrf_token": token, "action": "approve"})
         assert "fd_flash" in again.headers["set-cookie"], "a second decision is refused"
     decided = await stores.conversations.get_approval(approval.id)
-    assert decided.status is ApprovalStatus.EDITED and decided.decided_by == "staff:olga"
+    assert decided.status is ApprovalStatus.EDITED and decided.decided_by == "staff:vera"
     assert dict(decided.changes) == {"low": "31000", "high": "31000"}
 
 
 async def test_the_event_stream_names_a_conversation_when_it_changes(
     served: Served, clock: FrozenClock
 ) -> None:
-    await _staff(served, "olga")
+    await _staff(served, "vera")
     async with httpx.AsyncClient(base_url=served.url, headers=ENGLISH, timeout=20) as client:
-        await log_in(client, "olga")
+        await log_in(client, "vera")
         async with client.stream("GET", "/console/events") as stream:
             assert stream.headers["content-type"].startswith("text/event-stream")
             clock.advance(timedelta(seconds=30))

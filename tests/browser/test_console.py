@@ -12,39 +12,25 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from server.console.bootstrap import PASSWORD_FILE
-from tests.api.webchat_server import webchat_server
-from tests.browser.test_webchat_widget import CHROMIUM, SCREENSHOTS, WIDGET
+from tests.browser.test_webchat_widget import SCREENSHOTS, WIDGET
 
 pytestmark = pytest.mark.browser
 BRIDAL = ["Рассчитайте, пожалуйста, стоимость свадебной причёски", "12 июня", "4", "1", "1", "1"]
 """Five people: the estimate (34 500 ₽) is above the studio's 30 000 ₽ and waits for staff."""
 _ids = itertools.count(1)
-
-
-@pytest.fixture
-async def served(database_url: str, tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
-    """The studio on the system clock; yields its URL and the first administrator's password."""
-    async with webchat_server(database_url, tmp_path) as url:
-        yield url, (tmp_path / PASSWORD_FILE).read_text().strip()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (bash .ci/run installs it)")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield launched
-        await launched.close()
+PAGES = [
+    ("/console/leads", "Pipeline"),
+    ("/console/bookings", "Bookings"),
+    ("/console/billing", "Quotes"),
+    ("/console/work", "Tasks"),
+    ("/console/notifications", "Notifications"),
+]
+"""The record pages and their headings."""
 
 
 async def _shot(page: Page, name: str) -> None:
@@ -52,9 +38,9 @@ async def _shot(page: Page, name: str) -> None:
 
 
 async def _staff_page(
-    browser: Browser, url: str, password: str, *, width: int = 1280
+    chromium_browser: Browser, url: str, password: str, *, width: int = 1280
 ) -> tuple[BrowserContext, Page]:
-    context = await browser.new_context(viewport={"width": width, "height": 860}, locale="en-US")
+    context = await chromium_browser.new_context(viewport={"width": width, "height": 860}, locale="en-US")
     page = await context.new_page()
     await page.goto(f"{url}/console/inbox")
     await expect(page.get_by_label("Login")).to_be_focused()
@@ -89,12 +75,14 @@ async def _chat_texts(client: httpx.AsyncClient, session: str) -> list[str]:
     return [m["text"] for m in (await client.get(f"/webchat/sessions/{session}/history")).json()["messages"]]
 
 
-async def test_staff_run_conversations_from_the_console(served: tuple[str, str], browser: Browser) -> None:
-    url, password = served
-    staff_context, staff = await _staff_page(browser, url, password)
+async def test_staff_run_conversations_from_the_console(
+    console_served: tuple[str, str], chromium_browser: Browser
+) -> None:
+    url, password = console_served
+    staff_context, staff = await _staff_page(chromium_browser, url, password)
     await _shot(staff, "2-inbox-empty")
 
-    customer_context = await browser.new_context(viewport={"width": 1100, "height": 800})
+    customer_context = await chromium_browser.new_context(viewport={"width": 1100, "height": 800})
     customer = await customer_context.new_page()
     await customer.goto(f"{url}/webchat/demo?lang=ru")
     await customer.locator(f"{WIDGET} .fd-launcher").click()
@@ -187,6 +175,10 @@ async def test_staff_run_conversations_from_the_console(served: tuple[str, str],
     await staff.goto(f"{url}/console/staff")
     await expect(staff.get_by_role("heading", name="Add a staff account")).to_be_visible()
     await _shot(staff, "9-staff")
+    for index, (path, heading) in enumerate(PAGES):
+        await staff.goto(f"{url}{path}")
+        await expect(staff.get_by_role("heading", name=heading).first).to_be_visible()
+        await _shot(staff, f"{12 + index}-{path.rsplit('/', 1)[-1]}")
     await staff.get_by_role("button", name="Log out").click()
     await expect(staff.get_by_role("button", name="Log in")).to_be_visible()
     await staff.goto(f"{url}/console/inbox")
@@ -195,11 +187,11 @@ async def test_staff_run_conversations_from_the_console(served: tuple[str, str],
     await customer_context.close()
 
 
-async def test_the_console_at_phone_width(served: tuple[str, str], browser: Browser) -> None:
-    url, password = served
+async def test_the_console_at_phone_width(console_served: tuple[str, str], chromium_browser: Browser) -> None:
+    url, password = console_served
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:
         await _customer_says(client, "s_consolephone1", "Сколько стоит маникюр?")
-    context, page = await _staff_page(browser, url, password, width=390)
+    context, page = await _staff_page(chromium_browser, url, password, width=390)
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling"
     await _shot(page, "10-phone-inbox")
     await page.locator("tr[data-conversation] a").first.click()
@@ -212,4 +204,10 @@ async def test_the_console_at_phone_width(served: tuple[str, str], browser: Brow
     focused = await page.evaluate("document.activeElement.textContent")
     assert "Skip" in focused, "the first Tab reaches the skip link"
     await _shot(page, "11-phone-conversation")
+    for path, heading in [("/console/approvals", "Approvals"), *PAGES]:
+        await page.goto(f"{url}{path}")
+        await expect(page.get_by_role("heading", name=heading).first).to_be_visible()
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways at phone width ({width} px)"
+        await _shot(page, f"phone-{path.rsplit('/', 1)[-1]}")
     await context.close()

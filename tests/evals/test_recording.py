@@ -114,6 +114,7 @@ def test_every_port_method_is_classified_as_a_read_or_a_write(port: type) -> Non
             "latest_for_contact",
             "replies_to",
             "transcript",
+            "proactive_count",
         }, f"{port.__name__}.{name} looks like a write"
     assert len(PORTS) == 8
 

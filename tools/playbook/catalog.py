@@ -233,6 +233,9 @@ class StaffMember(PlaybookModel):
     """Region ids they cover, for sales routing."""
     max_open_leads: PositiveInt = 50
     """Above this many open leads they get no new ones (load balancing)."""
+    console: Literal["admin", "agent"] | None = None
+    """Give them a staff console account with this role (login: their id; set the password with
+    ``frontdesk staff password ID``). None: no account from the playbook."""
 
 
 class Resource(PlaybookModel):

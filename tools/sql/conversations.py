@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
@@ -361,6 +361,25 @@ class SqlConversations(SqlBase):
             ),
         )
         return _message(row)
+
+    async def proactive_count(self, *, since: datetime, contact_id: ContactId | None = None) -> int:
+        """Messages the business started (reminders, follow-ups, notices) since `since`, to one customer or all."""
+        query = (
+            select(func.count())
+            .select_from(messages)
+            .where(
+                messages.c.direction == Direction.OUT.value,
+                messages.c.reply_to.is_(None),
+                messages.c.author == "bot",
+                messages.c.created_at >= since,
+            )
+        )
+        if contact_id is not None:
+            query = query.join(conversations, conversations.c.id == messages.c.conversation_id).where(
+                conversations.c.contact_id == contact_id
+            )
+        async with reading(self._engine) as connection:
+            return int((await connection.execute(query)).scalar_one())
 
     async def latest_for_contact(self, contact_id: ContactId) -> Conversation | None:
         """The contact's conversation with the most recent activity."""

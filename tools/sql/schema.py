@@ -470,3 +470,27 @@ staff_sessions = Table(
     Column("expires_at", UtcDateTime(), nullable=False, index=True),
 )
 """Signed-in console browsers: only the SHA-256 of each session token is stored."""
+
+timers = Table(
+    "timers",
+    metadata,
+    _id(),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False),
+    Column("group_key", String(240), nullable=False, index=True),
+    Column("subject", String(240), nullable=False, default=""),
+    Column("conversation_id", String(240)),
+    Column("contact_id", String(ID)),
+    Column("data", JsonColumn, nullable=False, default=dict),
+    Column("due_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime()),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("lease_owner", String(80)),
+    Column("lease_until", UtcDateTime()),
+    Column("fired_at", UtcDateTime()),
+    Column("outcome", Text),
+    *_stamps(),
+    Index("ix_timers_status_due_at", "status", "due_at"),
+)
+"""Durable timers for proactive messages: scheduled once per key, claimed under a lease, cancelled by group."""

@@ -10,10 +10,9 @@ lock on SQLite), so parallel guesses cannot slip past the lockout.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import secrets
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -33,13 +32,12 @@ from tools.passwords import (
     verify_password,
 )
 from tools.sql._unit import Change, SqlBase
-from tools.sql.engine import reading, single_write, writing
+from tools.sql.engine import reading, writing
 from tools.sql.schema import staff_accounts, staff_sessions
+from tools.sql.staff_sessions import SqlStaffSessions, account_from_row
 from tools.staff_accounts import (
     LOCKOUT_ATTEMPTS,
     LOCKOUT_MINUTES,
-    SESSION_HOURS,
-    SESSION_SLIDE_S,
     LoginOutcome,
     LoginResult,
     StaffAccount,
@@ -48,30 +46,6 @@ from tools.staff_accounts import (
     lookup_login,
     normalize_login,
 )
-
-_ACCOUNT_COLUMNS = [column.label(f"a_{column.name}") for column in staff_accounts.c]
-
-
-def _account(row: Row[Any], prefix: str = "") -> StaffAccount:
-    def value(name: str) -> Any:
-        return getattr(row, prefix + name)
-
-    return StaffAccount(
-        id=value("id"),
-        login=value("login"),
-        name=value("name"),
-        role=StaffRole(value("role")),
-        staff_member=value("staff_member"),
-        disabled=value("disabled"),
-        failed_logins=value("failed_logins"),
-        locked_until=value("locked_until"),
-        created_at=value("created_at"),
-        last_login_at=value("last_login_at"),
-    )
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _strong(password: str) -> str:
@@ -87,6 +61,7 @@ class SqlStaffAccounts(SqlBase):
     def __init__(self, engine: AsyncEngine, clock: Clock, *, hasher: PasswordHasher | None = None) -> None:
         super().__init__(engine, clock)
         self._hasher = hasher or DEFAULT_HASHER
+        self._sessions = SqlStaffSessions(engine, clock, audit=self._audit)
         self._dummy_hash: str | None = None
 
     async def _hash(self, password: str) -> str:
@@ -146,13 +121,13 @@ class SqlStaffAccounts(SqlBase):
         row = await self._find(login)
         if row is None:
             raise NotFound(f"no staff account {lookup_login(login)}")
-        return _account(row)
+        return account_from_row(row)
 
     async def list_accounts(self) -> list[StaffAccount]:
         """Every account, by login."""
         async with reading(self._engine) as connection:
             rows = (await connection.execute(select(staff_accounts).order_by(staff_accounts.c.login))).all()
-        return [_account(row) for row in rows]
+        return [account_from_row(row) for row in rows]
 
     async def count_accounts(self) -> int:
         """How many accounts exist (zero before the first admin is made)."""
@@ -278,7 +253,7 @@ class SqlStaffAccounts(SqlBase):
             values["password_hash"] = rehashed
         await connection.execute(update(staff_accounts).where(staff_accounts.c.id == row.id).values(**values))
         await self._audit(connection, "staff.login", row.id, "signed in", f"staff:{row.login}")
-        account = replace(_account(row), failed_logins=0, locked_until=None, last_login_at=now)
+        account = replace(account_from_row(row), failed_logins=0, locked_until=None, last_login_at=now)
         return LoginResult(LoginOutcome.OK, account=account)
 
     async def _failed(self, connection: AsyncConnection, row: Row[Any]) -> LoginResult:
@@ -302,80 +277,12 @@ class SqlStaffAccounts(SqlBase):
 
     async def open_session(self, account_id: str) -> tuple[str, StaffSession]:
         """Start a session for a signed-in account; returns its token (shown once, stored hashed)."""
-        async with reading(self._engine) as connection:
-            row = (
-                await connection.execute(select(staff_accounts).where(staff_accounts.c.id == account_id))
-            ).first()
-        if row is None:
-            raise NotFound(f"no staff account with id {account_id}")
-        account = _account(row)
-        if account.disabled:
-            raise Conflict(f"staff account {account.login} is disabled; enable it first")
-        token, csrf_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        now = self._clock.now()
-        expires_at = now + timedelta(hours=SESSION_HOURS)
-        async with writing(self._engine) as connection, connection.begin():
-            await connection.execute(
-                delete(staff_sessions).where(
-                    staff_sessions.c.account_id == account_id, staff_sessions.c.expires_at <= now
-                )
-            )
-            await connection.execute(
-                insert(staff_sessions).values(
-                    id=new_id("ss"),
-                    token_hash=_token_hash(token),
-                    account_id=account_id,
-                    csrf_token=csrf_token,
-                    created_at=now,
-                    last_seen_at=now,
-                    expires_at=expires_at,
-                )
-            )
-        return token, StaffSession(account, csrf_token, expires_at)
+        return await self._sessions.open(account_id)
 
     async def session(self, token: str) -> StaffSession | None:
         """The live session of `token` (None if unknown, expired, or its account is disabled); slides its expiry."""
-        token_hash = _token_hash(token)
-        query = (
-            select(staff_sessions, *_ACCOUNT_COLUMNS)
-            .join(staff_accounts, staff_accounts.c.id == staff_sessions.c.account_id)
-            .where(staff_sessions.c.token_hash == token_hash)
-        )
-        async with reading(self._engine) as connection:
-            row = (await connection.execute(query)).first()
-        now = self._clock.now()
-        if row is None or row.a_disabled:
-            return None
-        if row.expires_at <= now:
-            async with single_write(self._engine) as connection:
-                await connection.execute(delete(staff_sessions).where(staff_sessions.c.id == row.id))
-            return None
-        expires_at: datetime = row.expires_at
-        if now - row.last_seen_at > timedelta(seconds=SESSION_SLIDE_S):
-            expires_at = now + timedelta(hours=SESSION_HOURS)
-            async with single_write(self._engine) as connection:
-                await connection.execute(
-                    update(staff_sessions)
-                    .where(staff_sessions.c.id == row.id)
-                    .values(last_seen_at=now, expires_at=expires_at)
-                )
-        return StaffSession(_account(row, "a_"), row.csrf_token, expires_at)
+        return await self._sessions.find(token)
 
     async def close_session(self, token: str) -> None:
         """Sign out: the token stops working."""
-        async with writing(self._engine) as connection, connection.begin():
-            row = (
-                await connection.execute(
-                    delete(staff_sessions)
-                    .where(staff_sessions.c.token_hash == _token_hash(token))
-                    .returning(staff_sessions.c.account_id)
-                )
-            ).first()
-            if row is None:
-                return
-            login = (
-                await connection.execute(
-                    select(staff_accounts.c.login).where(staff_accounts.c.id == row.account_id)
-                )
-            ).scalar_one()
-            await self._audit(connection, "staff.logout", row.account_id, "signed out", f"staff:{login}")
+        await self._sessions.close(token)

@@ -33,15 +33,17 @@ from tools.sql.staff_accounts import SqlStaffAccounts
 from tools.sql.staff_alerts import SqlStaffAlerts
 from tools.sql.tasks import SqlTasks
 from tools.sql.tickets import SqlTickets
+from tools.sql.timers import SqlTimers
 from tools.staff_accounts import StaffAccountStore
 from tools.staff_alerts import StaffAlertStore
 from tools.tasks import TaskStore
 from tools.tickets import TicketStore
+from tools.timers import TimerStore
 
 
 @dataclass(frozen=True)
 class BusinessStores:
-    """The CRM, calendar, billing, orders, tickets, tasks, notifications, audit log, conversations, inbox and staff alerts of one business."""
+    """The CRM, calendar, billing, orders, tickets, tasks, notifications, audit log, conversations, inbox, staff alerts and timers of one business."""
 
     crm: CrmStore
     calendar: CalendarStore
@@ -61,6 +63,8 @@ class BusinessStores:
     """The staff inbox's filtered, searched list of conversations."""
     business_metrics: BusinessMetricsReader
     """Response times, conversion rates, drop-offs and satisfaction signals over a period."""
+    timers: TimerStore
+    """Durable timers for proactive messages: reminders, deadlines, follow-ups."""
     engine: AsyncEngine
     urls: DatabaseUrls
 
@@ -90,6 +94,7 @@ async def open_stores(database_url: str, *, clock: Clock, migrate: bool = True) 
         staff_accounts=SqlStaffAccounts(engine, clock),
         conversation_list=SqlConversationList(engine),
         business_metrics=SqlBusinessMetrics(engine),
+        timers=SqlTimers(engine, clock),
         engine=engine,
         urls=urls,
     )
