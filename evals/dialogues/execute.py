@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from langchain_core.runnables import RunnableConfig
 
+from agents.proactive.flows import FLOWS
 from agents.understanding import Understanding
 from evals.dialogues.checks import Observation, check_step, entity_values
 from evals.dialogues.harness import Desk
@@ -14,6 +16,7 @@ from evals.dialogues.model import Advance, Dialogue, Event, Expectation, Json, S
 from evals.dialogues.results import Reply, StepResult
 from evals.dialogues.snapshot import snapshot
 from graph import Inbound, TurnResult
+from server.timer_worker import TimerWorker
 from tools.billing import InvoiceStatus
 from tools.conversations import ApprovalStatus, Message, Owner
 from tools.errors import NotFound
@@ -25,6 +28,10 @@ _LLM_SOURCES = frozenset({"llm", "llm-fallback"})
 
 class StepFailed(Exception):
     """A step could not be carried out (no approval to decide, no invoice to pay…)."""
+
+
+MAX_FIRINGS = 200
+"""Timers fired in one ``advance`` step at most (a guard against a flow that keeps deferring)."""
 
 
 @dataclass(frozen=True)
@@ -82,8 +89,7 @@ class Driver:
         else:
             assert isinstance(step, Advance)
             label = str(step.delta)
-            self.desk.clock.advance(step.delta)
-            done = _Done()
+            done = await self._advance(step.delta)
         return await self._observe(index, kind, label, done, step.expect, mark, started)
 
     async def say(self, index: int, text: str, expect: Expectation, *, kind: str = "say") -> StepResult:
@@ -96,6 +102,27 @@ class Driver:
         )
         done = _turn(await self.desk.runner.handle(inbound))
         return await self._observe(index, kind, text, done, expect, mark, started)
+
+    async def _advance(self, delta: timedelta) -> _Done:
+        """Move the clock, firing each timer at its own time on the way (what a live worker would do)."""
+        clock, timers = self.desk.clock, self.desk.raw.timers
+        target = clock.now() + delta
+        worker = TimerWorker(self.desk.runner.deps, FLOWS, owner="eval")
+        before = {m.id for m in await self.desk.raw.conversations.transcript(self.conversation_id)}
+        for _ in range(MAX_FIRINGS):
+            due = await timers.next_due_at()
+            if due is None or due > target:
+                break
+            clock.set(max(due, clock.now()))
+            await worker.run_once()
+        clock.set(target)
+        sent = [
+            m
+            for m in await self.desk.raw.conversations.transcript(self.conversation_id)
+            if m.id not in before and m.reply_to is None
+        ]
+        replies = _replies(sent)
+        return _Done(replies, replies[-1].agent if replies else None)
 
     async def _staff(self, act: StaffAct) -> _Done:
         conversations = self.desk.raw.conversations
