@@ -33,6 +33,7 @@ from server.routes import (
     console_records,
     console_staff,
     console_static,
+    events,
     health,
     home,
     metrics,
@@ -139,6 +140,7 @@ def create_app(
     app.include_router(payments.router)
     app.include_router(home.router)
     app.include_router(webhooks.router)
+    app.include_router(events.router)
     app.include_router(webchat_routes.router)
     for console_router in (
         console_login.router,

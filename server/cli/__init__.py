@@ -16,6 +16,7 @@ from server.cli import (
     serve,
     staff,
     tickets,
+    tokens,
     worker,
 )
 from server.cli import eval as eval_
@@ -36,6 +37,7 @@ app.add_typer(eval_.app, name="eval")
 app.add_typer(tickets.app, name="tickets")
 app.add_typer(kb.app, name="kb")
 app.add_typer(staff.app, name="staff")
+app.add_typer(tokens.app, name="tokens")
 app.command("chat")(chat.chat)
 app.command("nlu")(nlu.nlu)
 app.command("serve")(serve.serve)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from server.business_events import pay_invoice
 from server.deps import StateDep
-from server.outbox_queue import queue_for_sending
 from server.pages import page_language, render
-from tools.billing import InvoiceStatus
 from tools.errors import NotFound
 from tools.money import format_money
 
@@ -77,16 +76,13 @@ async def pay(token: str, request: Request, state: StateDep) -> Response:
         invoice = await state.stores.billing.invoice_by_token(token)
     except NotFound:
         return await payment_page(token, request, state)
-    if invoice.status is InvoiceStatus.OPEN:
-        paid = sum(p.amount_minor for p in await state.stores.billing.payments(invoice.id))
-        await state.stores.billing.record_payment(
-            invoice.id,
-            amount_minor=max(invoice.amount_minor - paid, 1),
-            provider=state.payments.name,
-            provider_reference=f"page:{token}",
-            key=f"pay-page:{token}",
-            actor=f"customer:{invoice.contact_id}",
-        )
-        notices = await state.runner.invoice_paid(invoice.id)
-        await queue_for_sending(notices, conversations=state.stores.conversations, inbox=state.stores.inbox)
+    await pay_invoice(
+        state.stores,
+        state.runner,
+        invoice,
+        provider=state.payments.name,
+        reference=f"page:{token}",
+        key=f"pay-page:{token}",
+        actor=f"customer:{invoice.contact_id}",
+    )
     return RedirectResponse(f"/pay/{token}?lang={language}", status_code=303)

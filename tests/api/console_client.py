@@ -50,9 +50,9 @@ async def csrf(client: httpx.AsyncClient) -> str:
 class Customer:
     """The test customer writing to the studio on Telegram."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: httpx.AsyncClient, *, first_message: int = 500) -> None:
         self._client = client
-        self._next = 500
+        self._next = first_message
 
     async def says(self, text: str) -> None:
         """Post a message as Telegram would."""

@@ -494,3 +494,18 @@ timers = Table(
     Index("ix_timers_status_due_at", "status", "due_at"),
 )
 """Durable timers for proactive messages: scheduled once per key, claimed under a lease, cancelled by group."""
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    _id(),
+    Column("name", String(64), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_used_at", UtcDateTime()),
+    Column("revoked_at", UtcDateTime()),
+)
+"""Tokens of the business's other systems for the events API: only the SHA-256 of each secret is stored.
+
+At most one token of a name is active (`revoked_at` empty); the store checks that when it adds one.
+"""

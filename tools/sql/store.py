@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tools.api_tokens import ApiTokenStore
 from tools.audit import AuditLog
 from tools.billing import BillingStore
 from tools.business_metrics import BusinessMetricsReader
@@ -18,6 +19,7 @@ from tools.crm import CrmStore
 from tools.inbox import InboxStore
 from tools.notifications import NotificationStore
 from tools.orders import OrderStore
+from tools.sql.api_tokens import SqlApiTokens
 from tools.sql.billing import SqlBilling
 from tools.sql.business_metrics import SqlBusinessMetrics
 from tools.sql.calendar import SqlCalendar
@@ -43,7 +45,7 @@ from tools.timers import TimerStore
 
 @dataclass(frozen=True)
 class BusinessStores:
-    """The CRM, calendar, billing, orders, tickets, tasks, notifications, audit log, conversations, inbox, staff alerts and timers of one business."""
+    """The CRM, calendar, billing, orders, tickets, tasks, notifications, audit log, conversations, inbox, staff alerts, timers and API tokens of one business."""
 
     crm: CrmStore
     calendar: CalendarStore
@@ -65,6 +67,8 @@ class BusinessStores:
     """Response times, conversion rates, drop-offs and satisfaction signals over a period."""
     timers: TimerStore
     """Durable timers for proactive messages: reminders, deadlines, follow-ups."""
+    api_tokens: ApiTokenStore
+    """Credentials of the business's other systems (CRM, shop) for the events API."""
     engine: AsyncEngine
     urls: DatabaseUrls
 
@@ -95,6 +99,7 @@ async def open_stores(database_url: str, *, clock: Clock, migrate: bool = True) 
         conversation_list=SqlConversationList(engine),
         business_metrics=SqlBusinessMetrics(engine),
         timers=SqlTimers(engine, clock),
+        api_tokens=SqlApiTokens(engine, clock),
         engine=engine,
         urls=urls,
     )

@@ -65,6 +65,8 @@ def test_playbook_check_on_a_broken_copy_prints_the_precise_error_and_fails(tmp_
         ["conversations", "handback"],
         ["staff"],
         ["staff", "add"],
+        ["tokens"],
+        ["tokens", "add"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
