@@ -8,7 +8,6 @@ standard input with ``--password-stdin`` (for scripts).
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -18,11 +17,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from server.settings import Settings
+from server.cli._stores import fail, with_stores
 from tools.clock import SystemClock
 from tools.errors import FrontdeskError, NotFound
 from tools.passwords import check_password_strength
-from tools.sql import open_stores
 from tools.staff_accounts import StaffAccount, StaffAccountStore, StaffRole, normalize_login
 
 app = typer.Typer(
@@ -30,7 +28,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 out = Console(highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ACTOR = "cli"
 """Who the audit log says made the changes."""
@@ -42,27 +39,9 @@ PasswordStdin = Annotated[
 ]
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(message, markup=False)
-    return typer.Exit(1)
-
-
 def _with_accounts(work: Callable[[StaffAccountStore], Awaitable[T]]) -> T:
-    """Run `work` on the staff accounts of the configured database; errors end the command with code 1."""
-
-    async def run() -> T:
-        settings = Settings()
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        stores = await open_stores(settings.effective_database_url, clock=SystemClock())
-        try:
-            return await work(stores.staff_accounts)
-        finally:
-            await stores.close()
-
-    try:
-        return asyncio.run(run())
-    except FrontdeskError as error:
-        raise _fail(str(error)) from None
+    """Run `work` on the configured database's staff accounts; errors end the command with code 1."""
+    return with_stores(lambda stores: work(stores.staff_accounts))
 
 
 def _password(from_stdin: bool) -> str:
@@ -70,13 +49,13 @@ def _password(from_stdin: bool) -> str:
     if from_stdin:
         line = sys.stdin.readline()
         if not line.strip():
-            raise _fail("no password on standard input")
+            raise fail("no password on standard input")
         password = line.rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     weakness = check_password_strength(password)
     if weakness is not None:
-        raise _fail(weakness)
+        raise fail(weakness)
     return password
 
 
@@ -111,9 +90,9 @@ def add(
     try:
         login = normalize_login(login)
     except FrontdeskError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     if _with_accounts(lambda accounts: _exists(accounts, login)):
-        raise _fail(f"a staff account {login} already exists")
+        raise fail(f"a staff account {login} already exists")
     password = _password(password_stdin)
     account = _with_accounts(
         lambda accounts: accounts.add_account(

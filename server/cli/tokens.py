@@ -7,7 +7,6 @@ its name, which can then be given to a new token. Changes are audited with the a
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
@@ -16,18 +15,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from server.settings import Settings
+from server.cli._stores import fail, with_stores
 from tools.api_tokens import ApiTokenStore, normalize_token_name
-from tools.clock import SystemClock
 from tools.errors import FrontdeskError
-from tools.sql import open_stores
 
 app = typer.Typer(
     help="Add, list and revoke the API tokens other systems send business events with.",
     no_args_is_help=True,
 )
 out = Console(highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ACTOR = "cli"
 """Who the audit log says made the changes."""
@@ -35,27 +31,9 @@ ACTOR = "cli"
 T = TypeVar("T")
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(message, markup=False)
-    return typer.Exit(1)
-
-
 def _with_tokens(work: Callable[[ApiTokenStore], Awaitable[T]]) -> T:
-    """Run `work` on the API tokens of the configured database; errors end the command with code 1."""
-
-    async def run() -> T:
-        settings = Settings()
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        stores = await open_stores(settings.effective_database_url, clock=SystemClock())
-        try:
-            return await work(stores.api_tokens)
-        finally:
-            await stores.close()
-
-    try:
-        return asyncio.run(run())
-    except FrontdeskError as error:
-        raise _fail(str(error)) from None
+    """Run `work` on the configured database's api tokens; errors end the command with code 1."""
+    return with_stores(lambda stores: work(stores.api_tokens))
 
 
 def _moment(moment: datetime | None) -> str:
@@ -68,7 +46,7 @@ def add(name: str) -> None:
     try:
         name = normalize_token_name(name)
     except FrontdeskError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     secret, token = _with_tokens(lambda tokens: tokens.create_token(name, actor=ACTOR))
     out.print(f"added token {token.name}:", markup=False)
     out.print(secret, markup=False, soft_wrap=True)

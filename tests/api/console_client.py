@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 
 import httpx
 
-from tests.api.conftest import TELEGRAM_SECRET
+from tests.api.conftest import TELEGRAM_SECRET, Served
 from tests.channels.payloads import tg_message
 from tests.fakes.providers import telegram_secret_headers
+from tools.ids import ContactId
+from tools.inbox import DeliveryStatus
 
 CHAT = 123456789
 """The Telegram chat of the test customer (`tg_message`'s)."""
@@ -64,3 +67,16 @@ class Customer:
             "/webhooks/telegram", content=body, headers=telegram_secret_headers(TELEGRAM_SECRET)
         )
         assert answer.status_code == 200, answer.text
+
+
+async def answered_customer(served: Served, client: httpx.AsyncClient) -> ContactId:
+    """The test customer writes once on Telegram and is answered; returns their contact."""
+    await Customer(client).says("здравствуйте")
+    inbox = served.state.stores.inbox
+    for _ in range(200):
+        await asyncio.sleep(0.05)
+        if await inbox.last_open_at(CONVERSATION) is None and not await inbox.deliveries(
+            status=DeliveryStatus.PENDING
+        ):
+            break
+    return (await served.state.stores.conversations.get_conversation(CONVERSATION)).contact_id

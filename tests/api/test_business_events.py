@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import Served, sent_texts
-from tests.api.console_client import CONVERSATION, Customer
+from tests.api.console_client import Customer, answered_customer
 from tests.conftest import DATABASES
 from tests.fakes.providers import FakeProviders
 from tools.billing import InvoiceStatus, LineItem, NewQuote, QuoteStatus
@@ -18,8 +18,6 @@ from tools.booking_timers import booking_group
 from tools.calendar import BookingStatus
 from tools.clock import FrozenClock
 from tools.crm import LeadSource, LeadStage, NewLead
-from tools.ids import ContactId
-from tools.inbox import DeliveryStatus
 from tools.timers import TimerStatus
 
 pytestmark = pytest.mark.parametrize("database_url", DATABASES, indirect=True)
@@ -28,18 +26,6 @@ pytestmark = pytest.mark.parametrize("database_url", DATABASES, indirect=True)
 async def _token(served: Served, name: str = "shop") -> dict[str, str]:
     secret, _ = await served.state.stores.api_tokens.create_token(name, actor="test")
     return {"authorization": f"Bearer {secret}"}
-
-
-async def _customer(served: Served, client: httpx.AsyncClient) -> ContactId:
-    await Customer(client).says("здравствуйте")
-    inbox = served.state.stores.inbox
-    for _ in range(200):
-        await asyncio.sleep(0.05)
-        if await inbox.last_open_at(CONVERSATION) is None and not await inbox.deliveries(
-            status=DeliveryStatus.PENDING
-        ):
-            break
-    return (await served.state.stores.conversations.get_conversation(CONVERSATION)).contact_id
 
 
 async def test_without_a_valid_token_nothing_happens(served: Served) -> None:
@@ -84,7 +70,7 @@ async def test_a_payment_from_another_system_pays_the_invoice_and_the_customer_h
 ) -> None:
     billing = served.state.stores.billing
     async with httpx.AsyncClient(base_url=served.url) as client:
-        contact = await _customer(served, client)
+        contact = await answered_customer(served, client)
         item = LineItem("Bridal hair", Decimal(1), None, 1_800_000, 1_800_000)
         quote = await billing.create_quote(
             NewQuote(contact, [item], "RUB", clock.now() + timedelta(days=14), service_id="bridal-package"),
@@ -115,7 +101,7 @@ async def test_a_payment_from_another_system_pays_the_invoice_and_the_customer_h
 
 async def test_a_no_show_marks_the_booking_and_stops_its_reminders(served: Served) -> None:
     async with httpx.AsyncClient(base_url=served.url) as client:
-        contact = await _customer(served, client)
+        contact = await answered_customer(served, client)
         appointments = served.state.runner.deps.appointments
         start = datetime(2027, 3, 3, 15, 0, tzinfo=served.state.playbook.business.zone)
         [slot, *_] = await appointments.free_slots("manicure", start=start, end=start + timedelta(hours=1))
@@ -135,7 +121,7 @@ async def test_a_no_show_marks_the_booking_and_stops_its_reminders(served: Serve
 async def test_a_lead_won_elsewhere_ends_its_follow_ups(served: Served) -> None:
     stores = served.state.stores
     async with httpx.AsyncClient(base_url=served.url) as client:
-        contact = await _customer(served, client)
+        contact = await answered_customer(served, client)
         lead = await stores.crm.create_lead(
             NewLead(contact, LeadSource("telegram"), service_id="manicure"), key="l1"
         )

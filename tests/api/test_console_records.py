@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -10,15 +9,13 @@ import httpx
 import pytest
 
 from tests.api.conftest import Served, sent_texts
-from tests.api.console_client import CONVERSATION, PASSWORD, Customer, csrf, log_in
+from tests.api.console_client import CONVERSATION, PASSWORD, answered_customer, csrf, log_in
 from tests.conftest import DATABASES
 from tests.fakes.providers import FakeProviders
 from tools.billing import LineItem, NewQuote, QuoteStatus
 from tools.calendar import NewBooking, Slot
 from tools.clock import FrozenClock
 from tools.crm import LeadSource, LeadStage, NewLead
-from tools.ids import ContactId
-from tools.inbox import DeliveryStatus
 from tools.notifications import NewNotification, NotificationKind
 from tools.staff_accounts import StaffRole
 from tools.tasks import NewTask, TaskStatus
@@ -26,19 +23,6 @@ from tools.tickets import NewTicket, TicketStatus
 
 pytestmark = pytest.mark.parametrize("database_url", DATABASES, indirect=True)
 ENGLISH = {"accept-language": "en"}
-
-
-async def _customer(served: Served, client: httpx.AsyncClient) -> ContactId:
-    """The Telegram customer writes once and is answered; returns their contact."""
-    await Customer(client).says("здравствуйте")
-    inbox = served.state.stores.inbox
-    for _ in range(200):
-        await asyncio.sleep(0.05)
-        if await inbox.last_open_at(CONVERSATION) is None and not await inbox.deliveries(
-            status=DeliveryStatus.PENDING
-        ):
-            break
-    return (await served.state.stores.conversations.get_conversation(CONVERSATION)).contact_id
 
 
 async def _logged_in(served: Served, client: httpx.AsyncClient) -> str:
@@ -52,7 +36,7 @@ async def _logged_in(served: Served, client: httpx.AsyncClient) -> str:
 async def test_the_pipeline_shows_leads_by_stage_and_moves_them(served: Served) -> None:
     crm = served.state.stores.crm
     async with httpx.AsyncClient(base_url=served.url, headers=ENGLISH) as client:
-        contact = await _customer(served, client)
+        contact = await answered_customer(served, client)
         lead = await crm.create_lead(
             NewLead(contact, LeadSource("telegram"), service_id="manicure", tags=("hot",), owner_id="olga"),
             key="lead-1",
@@ -79,7 +63,7 @@ async def test_the_calendar_shows_a_week_and_a_day_per_staff_member(
     zone = served.state.playbook.business.zone
     start = datetime(2027, 3, 3, 15, 0, tzinfo=zone)  # Wednesday of the frozen week
     async with httpx.AsyncClient(base_url=served.url, headers=ENGLISH) as client:
-        contact = await _customer(served, client)
+        contact = await answered_customer(served, client)
         booking = await served.state.stores.calendar.book(
             NewBooking(contact, "manicure", Slot(start, start + timedelta(hours=1), "olga", None)), key="b1"
         )
@@ -99,7 +83,7 @@ async def test_the_calendar_shows_a_week_and_a_day_per_staff_member(
 async def test_quotes_invoices_and_payments(served: Served, clock: FrozenClock) -> None:
     billing = served.state.stores.billing
     async with httpx.AsyncClient(base_url=served.url, headers=ENGLISH) as client:
-        contact = await _customer(served, client)
+        contact = await answered_customer(served, client)
         item = LineItem("Bridal hair", Decimal(1), None, 3_450_000, 3_450_000)
         quote = await billing.create_quote(
             NewQuote(contact, [item], "RUB", clock.now() + timedelta(days=14), service_id="bridal-package"),
@@ -123,7 +107,7 @@ async def test_a_ticket_moved_on_in_the_console_reaches_the_customer(
 ) -> None:
     stores = served.state.stores
     async with httpx.AsyncClient(base_url=served.url, headers=ENGLISH) as client:
-        contact = await _customer(served, client)
+        contact = await answered_customer(served, client)
         ticket = await stores.tickets.open_ticket(
             NewTicket(
                 contact, "technical", "Gel polish peeled after two days", "…", conversation_id=CONVERSATION
