@@ -231,6 +231,8 @@ class ConversationStore(Protocol):
         """Return an approval (NotFound if none)."""
         ...
 
-    async def list_approvals(self, *, status: ApprovalStatus | None = None) -> list[Approval]:
-        """Approvals, oldest first."""
+    async def list_approvals(
+        self, *, status: ApprovalStatus | None = None, conversation_id: ConversationId | None = None
+    ) -> list[Approval]:
+        """Approvals (of one conversation when given), oldest first."""
         ...

@@ -127,11 +127,9 @@ class Driver:
     async def _staff(self, act: StaffAct) -> _Done:
         conversations = self.desk.raw.conversations
         if act.action in {"approve", "edit", "reject"}:
-            pending = [
-                a
-                for a in await conversations.list_approvals(status=ApprovalStatus.PENDING)
-                if a.conversation_id == self.conversation_id
-            ]
+            pending = await conversations.list_approvals(
+                status=ApprovalStatus.PENDING, conversation_id=self.conversation_id
+            )
             if not pending:
                 raise StepFailed(f"staff {act.action}: no pending approval in {self.conversation_id}")
             result = await self.desk.runner.decide(

@@ -303,9 +303,7 @@ async def conversation_view(
     conversation = await stores.conversations.get_conversation(conversation_id)
     zone = playbook.business.zone
     messages = await stores.conversations.transcript(conversation_id, limit=TRANSCRIPT_LIMIT)
-    approvals = [
-        a for a in await stores.conversations.list_approvals() if a.conversation_id == conversation_id
-    ]
+    approvals = await stores.conversations.list_approvals(conversation_id=conversation_id)
     pending = [a for a in approvals if a.status is ApprovalStatus.PENDING]
     decided = [a for a in approvals if a.status is not ApprovalStatus.PENDING]
     staff_owned = conversation.owner is Owner.STAFF

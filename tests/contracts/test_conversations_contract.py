@@ -97,3 +97,16 @@ async def test_an_approval_is_decided_once(stores: BusinessStores) -> None:
     with pytest.raises(Conflict, match="already edited by staff:pavel"):
         await stores.conversations.decide_approval(approval.id, ApprovalStatus.REJECTED, decided_by="staff:x")
     assert await stores.conversations.list_approvals(status=ApprovalStatus.PENDING) == []
+
+
+async def test_approvals_are_listed_per_conversation(stores: BusinessStores) -> None:
+    mine = await _conversation(stores)
+    contact = await stores.crm.contact_for_identity("telegram", "88", key="c88")
+    other = await stores.conversations.open_conversation("telegram", "88", contact.id)
+    for conversation, key in ((mine, "a1"), (other, "a2"), (mine, "a3")):
+        await stores.conversations.create_approval(
+            conversation.id, kind="quote", summary="s", proposal={"low": "1"}, key=key
+        )
+    listed = await stores.conversations.list_approvals(conversation_id=mine.id)
+    assert [a.conversation_id for a in listed] == [mine.id, mine.id]
+    assert len(await stores.conversations.list_approvals()) == 3

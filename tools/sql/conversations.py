@@ -493,10 +493,14 @@ class SqlConversations(SqlBase):
             raise NotFound(f"no approval {approval_id!r}")
         return _approval(row)
 
-    async def list_approvals(self, *, status: ApprovalStatus | None = None) -> list[Approval]:
-        """Approvals, oldest first."""
+    async def list_approvals(
+        self, *, status: ApprovalStatus | None = None, conversation_id: ConversationId | None = None
+    ) -> list[Approval]:
+        """Approvals (of one conversation when given), oldest first."""
         query = select(approvals).order_by(approvals.c.created_at, approvals.c.id)
         if status is not None:
             query = query.where(approvals.c.status == status.value)
+        if conversation_id is not None:
+            query = query.where(approvals.c.conversation_id == conversation_id)
         async with reading(self._engine) as connection:
             return [_approval(row) for row in (await connection.execute(query)).all()]
