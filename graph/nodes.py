@@ -59,9 +59,35 @@ def _offered_times(state: ConversationState) -> tuple[Any, ...]:
     return tuple(times)
 
 
+def answering_prompt(state: ConversationState) -> Update:
+    """The dialogue as the business's latest proactive message left it, if the customer has not answered it yet.
+
+    A reminder's "confirm or reschedule?" makes the next message an answer to the booking
+    coordinator, as if it had asked; a flow under way before it is set aside.
+    """
+    prompt = state.get("prompt")
+    if not prompt or prompt["message_id"] == state.get("prompt_seen"):
+        return {}
+    slots = {name: values for name, values in state.get("slots", {}).items() if name != prompt["agent"]}
+    slots[prompt["agent"]] = dict(prompt["slots"])
+    return {
+        "active_agent": prompt["agent"],
+        "slots": slots,
+        "expecting": prompt["expecting"],
+        "offered": list(prompt["offered"]),
+        "question": prompt["question"],
+        "buttons": list(prompt["buttons"]),
+        "suspended": [],
+        "clarifying": None,
+        "prompt_seen": prompt["message_id"],
+    }
+
+
 async def understand(state: ConversationState, runtime: Runtime[RunDeps]) -> Update:
-    """Understand the customer's message and pin the conversation language."""
+    """Understand the customer's message (as an answer to a proactive prompt, if any) and pin the language."""
     deps = runtime.context
+    prompted = answering_prompt(state)
+    state = {**state, **prompted}  # type: ignore[typeddict-item]
     text = state.get("text", "")
     expecting = state.get("expecting")
     if expecting and expecting.startswith(("q:", "field:")):
@@ -89,7 +115,7 @@ async def understand(state: ConversationState, runtime: Runtime[RunDeps]) -> Upd
         language = meaning.language
     if language not in deps.playbook.business.languages:
         language = deps.playbook.business.default_language
-    return {"meaning": meaning, "language": language, "outbox": [], "route": ""}
+    return {**prompted, "meaning": meaning, "language": language, "outbox": [], "route": ""}
 
 
 async def _clarified(

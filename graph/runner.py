@@ -29,6 +29,7 @@ from agents.context import RunDeps
 from graph.channel_events import PublicComment, answer_comment, answer_non_text
 from graph.checkpoints import keep_latest
 from graph.payments import on_invoice_paid
+from graph.state import ConversationState, Prompt
 from graph.tickets import update_ticket
 from tools.conversations import ApprovalStatus, Conversation, Message, NewReply, Owner
 from tools.crm import Contact
@@ -111,12 +112,13 @@ class ConversationRunner:
                     conversation.id, [NewReply(text, agent="guardrails")], reply_to=message.id
                 )
                 return TurnResult(conversation.id, stored)
-            values = {
+            values: ConversationState = {
                 "conversation_id": conversation.id,
                 "contact_id": contact.id,
                 "channel": inbound.channel,
                 "message_id": message.id,
                 "text": inbound.text,
+                "prompt": _prompt_state(conversation),
             }
             if inbound.language and not conversation.language:
                 values["language"] = inbound.language
@@ -288,3 +290,19 @@ class ConversationRunner:
         return TurnResult(
             conversation_id, [r for r in stored if r.text], approval_id=approval_id, agent=agent
         )
+
+
+def _prompt_state(conversation: Conversation) -> Prompt | None:
+    """The conversation's prompt as the graph takes it."""
+    prompt = conversation.prompt
+    if prompt is None or not prompt.message_id:
+        return None
+    return {
+        "agent": prompt.agent,
+        "expecting": prompt.expecting,
+        "slots": dict(prompt.slots),
+        "offered": list(prompt.offered),
+        "buttons": list(prompt.buttons),
+        "question": prompt.question,
+        "message_id": prompt.message_id,
+    }

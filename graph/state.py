@@ -65,6 +65,18 @@ class Clarification(TypedDict):
     """Their labels as shown."""
 
 
+class Prompt(TypedDict):
+    """What a message the business started (a reminder, a follow-up) asked; the next message answers it."""
+
+    agent: str
+    expecting: str
+    slots: dict[str, str]
+    offered: list[str]
+    buttons: list[str]
+    question: str
+    message_id: str
+
+
 class ConversationState(TypedDict, total=False):
     """One conversation's live dialogue."""
 
@@ -112,3 +124,7 @@ class ConversationState(TypedDict, total=False):
     """Why the guardrails escalated this turn."""
     clarifying: Clarification | None
     """The clarifying question just asked, if the last reply was one."""
+    prompt: Prompt | None
+    """Input: what the business's latest proactive message asked (applied once, before understanding)."""
+    prompt_seen: str
+    """The message id of the last prompt applied."""

@@ -45,6 +45,26 @@ class ApprovalStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class DialoguePrompt:
+    """What a message the business started asked, so the customer's next message is read as its answer.
+
+    A reminder asks "confirm or reschedule?"; the answer goes to `agent`, with `slots` as that
+    agent's slots, as if the agent had asked for `expecting` itself (offering `offered`).
+    """
+
+    agent: str
+    expecting: str
+    slots: Mapping[str, str] = field(default_factory=dict)
+    offered: tuple[str, ...] = ()
+    message_id: str = ""
+    """The message that asked (set when it is recorded); a prompt is applied once."""
+    question: str = ""
+    """That message's text (set when it is recorded)."""
+    buttons: tuple[str, ...] = ()
+    """That message's buttons (set when it is recorded)."""
+
+
+@dataclass(frozen=True)
 class Conversation:
     """One customer's thread on one channel."""
 
@@ -60,6 +80,8 @@ class Conversation:
     closed: bool
     created_at: datetime
     last_message_at: datetime | None
+    prompt: DialoguePrompt | None = None
+    """What the latest message the business started asked, if it asked something."""
 
 
 @dataclass(frozen=True)
@@ -178,9 +200,18 @@ class ConversationStore(Protocol):
         ...
 
     async def record_proactive(
-        self, conversation_id: ConversationId, reply: NewReply, *, key: str
+        self,
+        conversation_id: ConversationId,
+        reply: NewReply,
+        *,
+        key: str,
+        prompt: DialoguePrompt | None = None,
     ) -> Message:
-        """Store a message the business starts (after a payment, a reminder); once per `key`."""
+        """Store a message the business starts (after a payment, a reminder); once per `key`.
+
+        It becomes the conversation's prompt: what the customer's next message answers
+        (`prompt`), or nothing in particular (None clears an earlier one).
+        """
         ...
 
     async def proactive_count(self, *, since: datetime, contact_id: ContactId | None = None) -> int:

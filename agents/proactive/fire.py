@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from agents.context import RunDeps
 from agents.proactive.rules import DeferUntil, Drop, Handled, SendCounts, SendNow, day_start, verdict
-from tools.conversations import Message, NewReply
+from tools.conversations import DialoguePrompt, Message, NewReply
 from tools.ids import ContactId
 from tools.notifications import NewNotification, NotificationKind
 from tools.timers import Timer
@@ -25,6 +25,8 @@ class Proposal:
     conversation_id: str
     contact_id: ContactId
     reply: NewReply
+    prompt: DialoguePrompt | None = None
+    """What the customer's answer to it will be read as (None: nothing in particular)."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ async def fire(deps: RunDeps, timer: Timer, flows: Mapping[str, Flow]) -> Outcom
     if not isinstance(decided, SendNow):
         return decided
     message = await conversations.record_proactive(
-        proposal.conversation_id, proposal.reply, key=f"timer:{timer.id}"
+        proposal.conversation_id, proposal.reply, key=f"timer:{timer.id}", prompt=proposal.prompt
     )
     return Sent(message)
 

@@ -16,6 +16,7 @@ from tools.conversations import (
     ApprovalStatus,
     Conversation,
     ConversationId,
+    DialoguePrompt,
     Direction,
     Message,
     NewReply,
@@ -43,7 +44,36 @@ def conversation_from_row(row: Row[Any]) -> Conversation:
         closed=row.closed,
         created_at=row.created_at,
         last_message_at=row.last_message_at,
+        prompt=_prompt(row.prompt),
     )
+
+
+def _prompt(stored: Mapping[str, Any] | None) -> DialoguePrompt | None:
+    if not stored:
+        return None
+    return DialoguePrompt(
+        agent=str(stored["agent"]),
+        expecting=str(stored["expecting"]),
+        slots={str(k): str(v) for k, v in dict(stored.get("slots") or {}).items()},
+        offered=tuple(str(o) for o in stored.get("offered") or ()),
+        message_id=str(stored.get("message_id") or ""),
+        question=str(stored.get("question") or ""),
+        buttons=tuple(str(b) for b in stored.get("buttons") or ()),
+    )
+
+
+def _stored_prompt(prompt: DialoguePrompt | None, message: Message) -> dict[str, object] | None:
+    if prompt is None:
+        return None
+    return {
+        "agent": prompt.agent,
+        "expecting": prompt.expecting,
+        "slots": dict(prompt.slots),
+        "offered": list(prompt.offered),
+        "message_id": message.id,
+        "question": message.text,
+        "buttons": list(message.buttons),
+    }
 
 
 def _message(row: Row[Any]) -> Message:
@@ -347,9 +377,18 @@ class SqlConversations(SqlBase):
         return _message(row)
 
     async def record_proactive(
-        self, conversation_id: ConversationId, reply: NewReply, *, key: str
+        self,
+        conversation_id: ConversationId,
+        reply: NewReply,
+        *,
+        key: str,
+        prompt: DialoguePrompt | None = None,
     ) -> Message:
-        """Store a message the business starts (after a payment, a reminder); once per `key`."""
+        """Store a message the business starts (after a payment, a reminder); once per `key`.
+
+        It becomes the conversation's prompt: what the customer's next message answers
+        (`prompt`), or nothing in particular (None clears an earlier one).
+        """
         row = await self._insert_once(
             messages,
             {
@@ -360,7 +399,14 @@ class SqlConversations(SqlBase):
                 messages.c.conversation_id == conversation_id, messages.c.provider_id == f"proactive:{key}"
             ),
         )
-        return _message(row)
+        message = _message(row)
+        async with writing(self._engine) as connection, connection.begin():
+            await connection.execute(
+                update(conversations)
+                .where(conversations.c.id == conversation_id)
+                .values(prompt=_stored_prompt(prompt, message))
+            )
+        return message
 
     async def proactive_count(self, *, since: datetime, contact_id: ContactId | None = None) -> int:
         """Messages the business started (reminders, follow-ups, notices) since `since`, to one customer or all."""

@@ -325,6 +325,7 @@ conversations = Table(
     Column("awaiting_approval", Boolean, nullable=False, default=False),
     Column("closed", Boolean, nullable=False, default=False),
     Column("last_message_at", UtcDateTime(), index=True),
+    Column("prompt", JsonColumn),
     *_stamps(),
     UniqueConstraint("channel", "external_id", name="uq_conversations_channel_external_id"),
     Index("ix_conversations_updated_at", "updated_at"),
