@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agents._common import learn_contact_details
 from agents.base import HANDED_TO_STAFF, ApprovalRequest, Decision, Outcome, Turn
+from agents.reactivation import mark_opted_out
 from tools.conversations import Owner
 from tools.intents import Intent
 from tools.notifications import NewNotification, NotificationKind
@@ -103,6 +104,7 @@ class OptOut:
         )
         outcome = Outcome(done=True)
         outcome.actions.append("opted out of proactive messages")
+        outcome.actions += await mark_opted_out(turn)
         return outcome.say(turn.deps.replies.text("opt_out_confirmed", turn.language))
 
     async def resume(self, turn: Turn, request: ApprovalRequest, decision: Decision) -> Outcome:

@@ -11,6 +11,13 @@ from datetime import datetime, time, timedelta
 from agents._common import learn_contact_details, ordinal_pick, save_contact, service_name, yes_no
 from agents.base import ApprovalRequest, Decision, Outcome, Turn
 from agents.booking_choice import FIELD_LABELS, pick_offered, preference_window, spread, wants_other_times
+from agents.booking_reminder import (
+    EXPECTING,
+    ReminderAnswer,
+    alternative_buttons,
+    read_answer,
+    reminder_buttons,
+)
 from agents.understanding import ChoiceKind, Repair
 from tools.calendar import HOLDING_STATUSES, Booking, Slot
 from tools.errors import InvalidInput, SlotUnavailable
@@ -62,6 +69,8 @@ class BookingCoordinator:
             slots.pop("slot", None)
         self._learn_service(turn, slots)
         self._learn_preference(turn, slots)
+        if slots["mode"] == "reminder":
+            return await self._reminder(turn, outcome)
         if turn.expecting == "confirm:new":
             choice = turn.meaning.entities.choice
             if choice is not None and choice.kind is ChoiceKind.NO:
@@ -403,6 +412,41 @@ class BookingCoordinator:
             "Отменить эту запись?" if turn.language == "ru" else "Cancel this booking?"
         )
         return outcome.say(question, *yes_no(turn.language)).expect("confirm")
+
+    async def _reminder(self, turn: Turn, outcome: Outcome) -> Outcome:
+        """The customer answered a reminder (or its follow-up): confirm, move or cancel the booking."""
+        deps = turn.deps
+        slots = outcome.slots
+        booking = await deps.stores.calendar.get_booking(BookingId(slots["booking"]))
+        when = deps.replies.when(booking.start, turn.language)
+        name = service_name(turn, booking.service_id)
+        if booking.status not in HOLDING_STATUSES or booking.start <= deps.clock.now():
+            outcome.slots = {"mode": "new", "service": booking.service_id}
+            text = deps.replies.text("reminder_booking_gone", turn.language, service=name, time=when)
+            return outcome.say(text, *yes_no(turn.language)).expect("confirm:new")
+        answer, picked = read_answer(turn)
+        if answer is ReminderAnswer.CONFIRM:
+            outcome.actions.append(f"booking {booking.id} confirmed by the customer")
+            outcome.done = True
+            outcome.slots = {}
+            contact = await deps.stores.crm.get_contact(turn.contact_id)
+            first_name = booking.fields.get("name") or contact.name or ""
+            return outcome.say(
+                deps.replies.text(
+                    "reminder_confirmed", turn.language, service=name, time=when, name=first_name
+                )
+            )
+        if answer is ReminderAnswer.UNCLEAR:
+            labels = [deps.replies.when(decode(token).start, turn.language) for token in turn.offered]
+            buttons = (
+                alternative_buttons(turn.language, labels) if labels else reminder_buttons(turn.language)
+            )
+            text = deps.replies.text("reminder_ask", turn.language, service=name, time=when)
+            return outcome.say(text, *buttons).expect(EXPECTING, turn.offered)
+        slots["mode"] = "cancel" if answer is ReminderAnswer.CANCEL else "reschedule"
+        if picked is not None:
+            slots["slot"] = picked
+        return await self._change(turn, outcome)
 
     async def resume(self, turn: Turn, request: ApprovalRequest, decision: Decision) -> Outcome:
         """Bookings do not ask for approval."""

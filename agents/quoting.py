@@ -17,6 +17,7 @@ from tools.billing import LineItem, NewQuote, QuoteStatus
 from tools.followup_timers import quote_timers
 from tools.ids import QuoteId
 from tools.playbook.catalog import ScopeQuestion, Service
+from tools.reactivation_timers import after_quote
 
 
 def _lang(turn: Turn) -> str:
@@ -308,6 +309,17 @@ class QuotingAgent:
             alternative_hours=follow_ups.quote_alternative_hours,
         ):
             await deps.stores.timers.schedule(timer, key=key)
+        ladder_key, ladder = after_quote(
+            contact_id=turn.contact_id,
+            conversation_id=turn.conversation_id,
+            quote_id=quote.id,
+            invoice_id=invoice.id,
+            lead_id=quote.lead_id,
+            service_id=quote.service_id,
+            now=deps.clock.now(),
+            follow_ups=follow_ups,
+        )
+        await deps.stores.timers.schedule(ladder, key=ladder_key)
         outcome.actions += [f"quote {quote.id} accepted", f"invoice {invoice.id} issued"]
         outcome.slots = {}
         return outcome.say(

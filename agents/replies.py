@@ -49,7 +49,10 @@ class Replies:
         text = " ".join(filled.split())
         for gap in (" .", " ,", " !", " ?"):  # a placeholder left empty ("Hi {name}!" without a name)
             text = text.replace(gap, gap[1])
-        text = re.sub(r"^[,.]\s*", "", text)
+        text = re.sub(r",([!?.])", r"\1", text)  # "Thank you, {name}!" without a name
+        if re.match(r"^[,.]", text):  # "{name}, hi!" without a name: "Hi!"
+            text = re.sub(r"^[,.]\s*", "", text)
+            text = text[:1].upper() + text[1:]
         return re.sub(r"(?<!\.)\.\.(?!\.)", ".", text)
 
     def money(self, minor: int, language: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -15,6 +16,7 @@ from agents._common import (
 )
 from agents.base import ApprovalRequest, Decision, Outcome, Turn
 from agents.discounts import asks_for_discount, decide_discount, offer_discounts, pick_discount
+from agents.reactivation import answer_reactivation
 from agents.understanding import ChoiceKind, Repair
 from agents.understanding.entities import parse_money
 from tools.crm import IG_COMMENT_SOURCE, Lead, LeadChanges, LeadSource, LeadStage, NewLead
@@ -152,6 +154,18 @@ def facts(slots: dict[str, str]) -> LeadFacts:
     )
 
 
+async def _reactivation_answer(turn: Turn, outcome: Outcome) -> tuple[Outcome | None, Turn]:
+    """An answer to a reactivation message, acted on; else the qualification goes on as if it had not asked."""
+    if outcome.slots.get("mode") != "reactivation":
+        return None, turn
+    answered = await answer_reactivation(turn, outcome)
+    if answered is not None:
+        return answered, turn
+    for key in ("mode", "steps", "lead", "pending"):
+        outcome.slots.pop(key, None)
+    return None, dataclasses.replace(turn, expecting=None)
+
+
 class SalesQualifier:
     """Qualifies a lead the way the playbook says, then hands it to the right owner."""
 
@@ -162,6 +176,9 @@ class SalesQualifier:
         slots = dict(turn.slots)
         outcome = Outcome(slots=slots)
         learn_contact_details(turn, outcome)
+        answered, turn = await _reactivation_answer(turn, outcome)
+        if answered is not None:
+            return answered
         if turn.expecting == "name" and "name" not in outcome.shared and looks_like_name(turn.meaning.text):
             outcome.shared["name"] = turn.meaning.text.strip().title()
         shared = {**turn.shared, **outcome.shared}

@@ -12,6 +12,7 @@ from agents._common import learn_contact_details, yes_no
 from agents.base import HANDED_TO_STAFF, ApprovalRequest, Decision, Outcome, Turn
 from agents.support_identity import Check, check_identity
 from agents.support_orders import CHANGEABLE, return_check, status_text
+from agents.support_satisfaction import answer_satisfaction
 from agents.support_tickets import ESCALATED, open_case, record_solved
 from agents.understanding import ChoiceKind
 from tools.conversations import Owner
@@ -45,6 +46,9 @@ class SupportTriage:
         """Advance the support case one step."""
         outcome = Outcome(slots=dict(turn.slots))
         learn_contact_details(turn, outcome)
+        satisfaction = await answer_satisfaction(turn, outcome)  # after a service or delivery
+        if satisfaction is not None:
+            return satisfaction
         pending = {
             "solved": self._solved,
             "escalate": self._escalate_or_not,

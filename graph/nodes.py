@@ -14,6 +14,7 @@ from agents._common import label
 from agents.base import ApprovalRequest, Decision, Outcome, Specialist, Turn
 from agents.basic import HumanHandoff, NotUnderstood, OptOut, SmallTalk
 from agents.booking import BookingCoordinator
+from agents.booking_reminder import EXPECTING as REMINDER_EXPECTING
 from agents.context import RunDeps
 from agents.discounts import asks_for_discount
 from agents.escalation import Escalation
@@ -174,6 +175,8 @@ async def _decide(state: ConversationState, runtime: Runtime[RunDeps], repeat: R
         first_turn=first_turn,
         expecting=state.get("expecting"),
     )
+    if verdict is not None and verdict.guard is guardrails.Guard.HUMAN and _presses_a_button(state, meaning):
+        verdict = None  # "Call me back" pressed under a follow-up is that follow-up's next step
     if verdict is not None:
         if verdict.guard is guardrails.Guard.FORBIDDEN:
             reply = _message(verdict.topic_reply or "", "guardrails", meaning)
@@ -193,7 +196,8 @@ async def _decide(state: ConversationState, runtime: Runtime[RunDeps], repeat: R
         buttons = list(state.get("buttons", [])) if state.get("active_agent") else []
         return {"route": "finish", "outbox": [_message(again, "guardrails", meaning, buttons=buttons)]}
     active = state.get("active_agent")
-    if meaning.repair is Repair.CANCEL and active and not state.get("pending"):
+    answering_reminder = state.get("expecting") == REMINDER_EXPECTING  # "cancel" cancels the booking
+    if meaning.repair is Repair.CANCEL and active and not state.get("pending") and not answering_reminder:
         slots = {name: values for name, values in state.get("slots", {}).items() if name != active}
         text = deps.replies.text("flow_cancelled", language)
         return {
@@ -243,6 +247,11 @@ async def _decide(state: ConversationState, runtime: Runtime[RunDeps], repeat: R
     elif active and active != route.agent:
         update["suspended"] = []
     return update
+
+
+def _presses_a_button(state: ConversationState, meaning: Understanding) -> bool:
+    """Whether the message is one of the buttons the flow under way just offered (a choice, not a request)."""
+    return bool(state.get("active_agent")) and picks_a_button(meaning, state.get("buttons", []))
 
 
 _FAQ_CANDIDATES = frozenset({Agent.INTERNAL.value, Agent.UNKNOWN.value, Agent.SMALLTALK.value})

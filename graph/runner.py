@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -32,7 +33,7 @@ from graph.payments import on_invoice_paid
 from graph.state import ConversationState, Prompt
 from graph.tickets import update_ticket
 from tools.conversations import ApprovalStatus, Conversation, Message, NewReply, Owner
-from tools.crm import Contact
+from tools.crm import Contact, ContactChanges
 from tools.followup_timers import followup_group
 from tools.ids import InvoiceId, TicketId
 from tools.privacy import mask_secrets
@@ -55,6 +56,8 @@ class Inbound:
     at: datetime | None = None
     language: str | None = None
     """The language the channel or widget says the customer uses, pinned until the customer writes otherwise."""
+    timezone: str | None = None
+    """The customer's IANA time zone as their client reports it (web chat), kept on the contact."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,13 @@ class ConversationRunner:
             key=f"identity:{inbound.channel}:{inbound.sender_id}",
             display_name=inbound.sender_name,
         )
+        if inbound.timezone and inbound.timezone != contact.timezone and _known_zone(inbound.timezone):
+            contact = await stores.crm.update_contact(
+                contact.id,
+                ContactChanges(timezone=inbound.timezone),
+                key=f"timezone:{inbound.channel}:{inbound.message_id}",
+                actor="channel",
+            )
         conversation = await stores.conversations.open_conversation(
             inbound.channel, inbound.chat_id, contact.id
         )
@@ -306,3 +316,12 @@ def _prompt_state(conversation: Conversation) -> Prompt | None:
         "question": prompt.question,
         "message_id": prompt.message_id,
     }
+
+
+def _known_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone this machine knows."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

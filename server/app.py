@@ -117,7 +117,7 @@ def create_app(
             if runs_workers:  # else worker processes (`serve --workers N`, `frontdesk worker`) run them
                 tasks.append(asyncio.create_task(processing.run_inbox(stop), name="inbox-worker"))
                 tasks.append(asyncio.create_task(outbox.run(stop), name="outbox-worker"))
-                timer_worker = TimerWorker(desk.deps, FLOWS, lease_s=settings.lease_s)
+                timer_worker = TimerWorker(desk.deps, FLOWS, lease_s=settings.lease_s, index=desk.timer_index)
                 tasks.append(asyncio.create_task(timer_worker.run(stop), name="timer-worker"))
             log.info("serving %s on %s", desk.playbook.business.id, settings.effective_public_url)
             try:

@@ -18,7 +18,10 @@ from agents.knowledge import KnowledgeAnswerer
 from agents.replies import Replies
 from agents.understanding import Understander
 from graph import ConversationRunner, create_graph, open_checkpointer
+from server.indexed_timers import index_timers
 from server.settings import Settings
+from server.timer_index import RedisTimerIndex
+from server.turn_queue_redis import connect
 from tools.appointments import Appointments
 from tools.clock import Clock, SystemClock
 from tools.payments import BuiltinPaymentProvider
@@ -36,6 +39,8 @@ class Frontdesk:
     stores: BusinessStores
     runner: ConversationRunner
     deps: RunDeps
+    timer_index: RedisTimerIndex | None = None
+    """With ``REDIS_URL``: the Redis index of due timers the timer worker reads (``stores.timers`` keeps it)."""
 
 
 def create_understanding(settings: Settings, playbook: Playbook) -> Understander:
@@ -113,6 +118,10 @@ async def open_frontdesk(
     playbook = load_playbook(settings.playbook)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     stores = await open_stores(settings.effective_database_url, clock=clock)
+    redis = connect(settings.redis_url) if settings.redis_url else None
+    timer_index = None
+    if redis is not None:  # timers mirrored into Redis for fast pickup (docs/proactive.md)
+        stores, timer_index = index_timers(stores, redis, business_id=playbook.business.id, clock=clock)
     try:
         async with open_checkpointer(
             settings.effective_database_url, sqlite_path=settings.data_dir / "checkpoints.sqlite3"
@@ -135,6 +144,10 @@ async def open_frontdesk(
                 console_url=settings.effective_public_url,
             )
             runner = ConversationRunner(create_graph(checkpointer=checkpointer), deps)
-            yield Frontdesk(playbook=playbook, stores=stores, runner=runner, deps=deps)
+            yield Frontdesk(
+                playbook=playbook, stores=stores, runner=runner, deps=deps, timer_index=timer_index
+            )
     finally:
         await stores.close()
+        if redis is not None:
+            await redis.aclose()

@@ -2,7 +2,8 @@
 
 Every effect is keyed by the sender and the event's own id, so an event delivered twice does its
 work once. A payment recorded from an event or from the built-in payment page goes the same way:
-the payment, the customer's notice through their channel, the operations hand-off.
+the payment, the customer's notice through their channel, the operations hand-off. A completed
+service or a delivered order starts what `tools.completion_flows` lists (the satisfaction question).
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from server.outbox_queue import queue_for_sending
 from tools.billing import Invoice, InvoiceStatus
 from tools.booking_timers import booking_group
 from tools.calendar import BookingStatus
+from tools.completion_flows import on_order_delivered, on_service_completed
 from tools.crm import LeadChanges, LeadStage
+from tools.errors import Conflict, NotFound
 from tools.followup_timers import followup_group
-from tools.ids import BookingId, InvoiceId, LeadId
+from tools.ids import BookingId, InvoiceId, LeadId, OrderId
+from tools.orders import Order, OrderStatus
 from tools.sql import BusinessStores
 
 
@@ -56,10 +60,30 @@ class LeadStatusChanged(_Event):
     stage: LeadStage
 
 
-BusinessEvent = Annotated[
-    PaymentReceived | AppointmentNoShow | LeadStatusChanged, Field(discriminator="type")
-]
-EVENT_TYPES = ("payment_received", "appointment_no_show", "lead_status_changed")
+class ServiceCompleted(_Event):
+    """A booked service was performed: the booking is completed, and the satisfaction question is set."""
+
+    type: Literal["service_completed"]
+    booking_id: str
+
+
+class OrderDelivered(_Event):
+    """A shipped order reached the customer: it is delivered, and the satisfaction question is set."""
+
+    type: Literal["order_delivered"]
+    order_id: str
+    """Frontdesk's id of the order (``or_…``) or its number as the customer knows it."""
+
+
+AnyEvent = PaymentReceived | AppointmentNoShow | LeadStatusChanged | ServiceCompleted | OrderDelivered
+BusinessEvent = Annotated[AnyEvent, Field(discriminator="type")]
+EVENT_TYPES = (
+    "payment_received",
+    "appointment_no_show",
+    "lead_status_changed",
+    "service_completed",
+    "order_delivered",
+)
 """The event types this server accepts."""
 
 
@@ -100,7 +124,7 @@ async def pay_invoice(
 
 
 async def handle_event(
-    event: PaymentReceived | AppointmentNoShow | LeadStatusChanged,
+    event: AnyEvent,
     *,
     sender: str,
     stores: BusinessStores,
@@ -130,9 +154,52 @@ async def handle_event(
             )
         await stores.timers.cancel(booking_group(booking.id), reason="the customer did not come")
         return EventOutcome(f"booking {booking.id} is {booking.status.value}")
+    if isinstance(event, ServiceCompleted | OrderDelivered):
+        return await _finished(event, sender=sender, stores=stores, runner=runner)
     lead = await stores.crm.update_lead(
         LeadId(event.lead_id), LeadChanges(stage=event.stage), key=key, actor=actor
     )
     if lead.stage in (LeadStage.WON, LeadStage.LOST):
         await stores.timers.cancel(followup_group(lead.contact_id), reason=f"the lead is {lead.stage.value}")
     return EventOutcome(f"lead {lead.id} is {lead.stage.value}")
+
+
+async def _finished(
+    event: ServiceCompleted | OrderDelivered,
+    *,
+    sender: str,
+    stores: BusinessStores,
+    runner: ConversationRunner,
+) -> EventOutcome:
+    """The booking completed or the order delivered (Conflict when its state forbids it), then what follows."""
+    key = f"event:{sender}:{event.id}"
+    actor = f"api:{sender}"
+    now, playbook = runner.deps.clock.now(), runner.deps.playbook
+    if isinstance(event, ServiceCompleted):
+        booking = await stores.calendar.get_booking(BookingId(event.booking_id))
+        if booking.status is not BookingStatus.COMPLETED:  # a cancelled or missed one: Conflict (409)
+            booking = await stores.calendar.set_status(
+                booking.id, BookingStatus.COMPLETED, key=key, actor=actor, reason="reported by " + sender
+            )
+        started = await on_service_completed(stores, booking, now=now, playbook=playbook)
+        return EventOutcome("; ".join([f"booking {booking.id} is {booking.status.value}", *started]))
+    order = await _order(stores, event.order_id)
+    if order.status is OrderStatus.SHIPPED:
+        order = await stores.orders.set_order_status(
+            order.id, OrderStatus.DELIVERED, key=key, actor=actor, note="reported by " + sender
+        )
+    elif not any(change.status is OrderStatus.DELIVERED for change in order.history):
+        raise Conflict(f"order {order.number} is {order.status.value}; only a shipped order can be delivered")
+    started = await on_order_delivered(stores, order, now=now, playbook=playbook)
+    return EventOutcome("; ".join([f"order {order.number} is {order.status.value}", *started]))
+
+
+async def _order(stores: BusinessStores, reference: str) -> Order:
+    """An order by Frontdesk's id or by its number (NotFound when neither matches)."""
+    try:
+        return await stores.orders.get_order(OrderId(reference))
+    except NotFound:
+        order = await stores.orders.order_by_number(reference)
+        if order is None:
+            raise NotFound(f"no order with the id or number {reference!r}") from None
+        return order

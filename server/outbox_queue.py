@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from tools.conversations import ConversationStore, Message
 from tools.inbox import InboxStore
 
 
 async def queue_for_sending(
-    messages: Sequence[Message], *, conversations: ConversationStore, inbox: InboxStore
+    messages: Sequence[Message],
+    *,
+    conversations: ConversationStore,
+    inbox: InboxStore,
+    details: Mapping[str, str] | None = None,
 ) -> None:
-    """Queue each message for its conversation's channel (once per message, however often called)."""
+    """Queue each message for its conversation's channel (once per message, however often called).
+
+    `details` go with each delivery: e.g. the WhatsApp template that carries a proactive message
+    outside the 24-hour window.
+    """
     for message in messages:
         conversation = await conversations.get_conversation(message.conversation_id)
         await inbox.enqueue_delivery(
@@ -19,4 +27,5 @@ async def queue_for_sending(
             conversation_id=conversation.id,
             channel=conversation.channel,
             chat_id=conversation.external_id,
+            details=details,
         )

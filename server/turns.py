@@ -42,6 +42,7 @@ def _inbound(
         sender_name=next((event.sender_name for event in events if event.sender_name), None),
         at=first.received_at,
         language=language,
+        timezone=next((event.extra["timezone"] for event in events if event.extra.get("timezone")), None),
     )
 
 

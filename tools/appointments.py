@@ -20,6 +20,7 @@ from tools.errors import InvalidInput, SlotUnavailable
 from tools.ids import BookingId, ContactId
 from tools.playbook import Playbook
 from tools.playbook.catalog import Service
+from tools.reactivation_timers import after_demo
 from tools.slots import SlotQuery, free_slots, holders_for
 from tools.timers import TimerStore
 
@@ -68,7 +69,10 @@ class Appointments:
     async def _set_timers(self, booking: Booking) -> None:
         if self._timers is None:
             return
-        for key, timer in booking_timers(booking, self._playbook.follow_ups, self._clock.now()):
+        timers = booking_timers(booking, self._playbook.follow_ups, self._clock.now())
+        if self._playbook.service(booking.service_id).demo:
+            timers.append(after_demo(booking, self._playbook.follow_ups))
+        for key, timer in timers:
             await self._timers.schedule(timer, key=key)
 
     async def _clear_timers(

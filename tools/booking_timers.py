@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tools.calendar import Booking
+from tools.followup_timers import followup_group
 from tools.playbook.flows import FollowUps
 from tools.timers import NewTimer
 
@@ -53,3 +54,33 @@ def booking_timers(booking: Booking, follow_ups: FollowUps, now: datetime) -> li
         )
         timers.append((f"{DEPOSIT_DEADLINE}:{booking.id}", timer))
     return timers
+
+
+UNCONFIRMED = "booking_unconfirmed"
+
+
+def unconfirmed_timer(
+    booking: Booking, follow_ups: FollowUps, *, now: datetime, min_notice: timedelta
+) -> tuple[str, NewTimer] | None:
+    """One follow-up `unconfirmed_followup_hours` after a reminder the customer has not answered.
+
+    It belongs to the customer's follow-ups (any message from them cancels it: they are in
+    touch). It is not set when it would come too close to the appointment to move it, and it
+    expires when the next reminder is due (after downtime the reminder goes, not both).
+    """
+    due = now + timedelta(hours=follow_ups.unconfirmed_followup_hours)
+    latest = booking.start - max(min_notice, timedelta(hours=1))
+    later_reminders = [booking.start - timedelta(hours=h) for h in follow_ups.booking_reminders_hours_before]
+    latest = min([latest, *(at for at in later_reminders if at > now)])
+    if due >= latest:
+        return None
+    timer = NewTimer(
+        kind=UNCONFIRMED,
+        due_at=due,
+        expires_at=latest,
+        data={"booking": booking.id},
+        group=followup_group(booking.contact_id),
+        subject=booking_group(booking.id),
+        contact_id=booking.contact_id,
+    )
+    return f"{UNCONFIRMED}:{booking.id}", timer

@@ -58,6 +58,8 @@ class Contact:
     merged_into: ContactId | None
     """Set when this contact was merged into another; follow it."""
     created_at: datetime
+    timezone: str | None = None
+    """The customer's IANA time zone when known (their web-chat browser's); else the business's applies."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class ContactChanges:
     phone_verified: bool | None = None
     email_verified: bool | None = None
     language: str | None = None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)

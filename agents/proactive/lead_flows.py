@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agents.context import RunDeps
-from agents.proactive.fire import Proposal
+from agents.proactive.fire import Proposal, TemplateUse
 from agents.proactive.rules import Drop
 from tools.billing import InvoiceStatus
 from tools.conversations import NewReply, Owner
@@ -32,7 +32,8 @@ async def stalled_lead(deps: RunDeps, timer: Timer) -> Proposal | Drop:
         "stalled_lead", language, service=service, link=business.website or business.phone or ""
     )
     reply = NewReply(text, agent="sales", intent="stalled_lead", actions=("follow-up after a price answer",))
-    return Proposal(conversation.id, contact_id, reply)
+    contact = await deps.stores.crm.get_contact(contact_id)
+    return Proposal(conversation.id, contact_id, reply, template=_follow_up(contact.name, service))
 
 
 async def _unpaid(deps: RunDeps, timer: Timer) -> tuple[str, ContactId, str, str] | Drop:
@@ -62,7 +63,8 @@ async def quote_reminder(deps: RunDeps, timer: Timer) -> Proposal | Drop:
     conversation_id, contact_id, language, service = found
     contact = await deps.stores.crm.get_contact(contact_id)
     text = deps.replies.text("quote_reminder", language, name=contact.name or "", service=service)
-    return Proposal(conversation_id, contact_id, NewReply(text, agent="quoting", intent="quote_reminder"))
+    reply = NewReply(text, agent="quoting", intent="quote_reminder")
+    return Proposal(conversation_id, contact_id, reply, template=_follow_up(contact.name, service))
 
 
 async def quote_alternative(deps: RunDeps, timer: Timer) -> Proposal | Drop:
@@ -74,7 +76,14 @@ async def quote_alternative(deps: RunDeps, timer: Timer) -> Proposal | Drop:
     quote = await deps.stores.billing.get_quote(QuoteId(timer.data["quote"]))
     alternative = _lighter_package(deps, quote.service_id, quote.package_id, language)
     text = deps.replies.text("quote_alternative", language, service=service, alternative=alternative)
-    return Proposal(conversation_id, contact_id, NewReply(text, agent="quoting", intent="quote_alternative"))
+    reply = NewReply(text, agent="quoting", intent="quote_alternative")
+    contact = await deps.stores.crm.get_contact(contact_id)
+    return Proposal(conversation_id, contact_id, reply, template=_follow_up(contact.name, service))
+
+
+def _follow_up(name: str | None, service: str) -> TemplateUse:
+    """The approved ``follow_up`` template's values (for WhatsApp outside its 24-hour window)."""
+    return TemplateUse("follow_up", {"name": name or "", "service": service})
 
 
 def _lighter_package(deps: RunDeps, service_id: str | None, package_id: str | None, language: str) -> str:

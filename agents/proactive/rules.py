@@ -1,7 +1,7 @@
 """The rules every proactive message obeys, decided before it is written.
 
-Opt-out drops it. Quiet hours (in the business's time zone: customers are local to it) defer it
-to their end, never drop it. A customer gets at most `per_customer_daily_cap` proactive messages
+Opt-out drops it. Quiet hours (in the customer's time zone when it is known — their web-chat
+browser reports it — else the business's) defer it to their end, never drop it. A customer gets at most `per_customer_daily_cap` proactive messages
 a day (later ones wait for the next day), and above `account_hourly_cap` messages in the last
 hour all proactive sends halt for a while and staff are told, once an hour. WhatsApp's 24-hour
 window is the outbox's business: outside it the playbook's template goes instead.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tools.playbook import Playbook
 
@@ -58,10 +59,20 @@ class SendCounts:
     """To anyone in the last hour."""
 
 
-def quiet_hours_end(playbook: Playbook, now: datetime) -> datetime | None:
-    """When the quiet hours `now` falls in end (None when it is not in quiet hours)."""
+def customer_zone(playbook: Playbook, timezone: str | None) -> ZoneInfo:
+    """The customer's time zone when known and valid (their browser's), else the business's."""
+    if timezone:
+        try:
+            return ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return playbook.business.zone
+
+
+def quiet_hours_end(playbook: Playbook, now: datetime, zone: ZoneInfo | None = None) -> datetime | None:
+    """When the quiet hours `now` falls in end, in `zone` (the customer's; default the business's); None outside them."""
     quiet = playbook.hours.quiet_hours
-    zone = playbook.business.zone
+    zone = zone or playbook.business.zone
     local = now.astimezone(zone)
     if not quiet.contains(local.time().replace(tzinfo=None)):
         return None
@@ -71,24 +82,26 @@ def quiet_hours_end(playbook: Playbook, now: datetime) -> datetime | None:
     return end
 
 
-def day_start(playbook: Playbook, now: datetime) -> datetime:
-    """The start of the business's local day of `now`."""
-    zone = playbook.business.zone
+def day_start(playbook: Playbook, now: datetime, zone: ZoneInfo | None = None) -> datetime:
+    """The start of the local day of `now` in `zone` (the customer's; default the business's)."""
+    zone = zone or playbook.business.zone
     return datetime.combine(now.astimezone(zone).date(), time.min, zone)
 
 
-def verdict(playbook: Playbook, now: datetime, *, opted_out: bool, counts: SendCounts) -> Verdict:
-    """Whether a proactive message may go to a customer now."""
+def verdict(
+    playbook: Playbook, now: datetime, *, opted_out: bool, counts: SendCounts, zone: ZoneInfo | None = None
+) -> Verdict:
+    """Whether a proactive message may go to a customer now (quiet hours and their day in `zone`)."""
     if opted_out:
         return Drop("the customer opted out")
     follow_ups = playbook.follow_ups
     if counts.account_last_hour >= follow_ups.account_hourly_cap:
         return DeferUntil(now + BREAKER_PAUSE, "account-wide hourly cap reached: proactive sends halted")
-    quiet_end = quiet_hours_end(playbook, now)
+    quiet_end = quiet_hours_end(playbook, now, zone)
     if quiet_end is not None:
         return DeferUntil(quiet_end, "quiet hours")
     if counts.to_customer_today >= follow_ups.per_customer_daily_cap:
-        tomorrow = day_start(playbook, now) + timedelta(days=1)
-        after_quiet = quiet_hours_end(playbook, tomorrow) or tomorrow
+        tomorrow = day_start(playbook, now, zone) + timedelta(days=1)
+        after_quiet = quiet_hours_end(playbook, tomorrow, zone) or tomorrow
         return DeferUntil(after_quiet, "the customer's daily cap of proactive messages")
     return SendNow()

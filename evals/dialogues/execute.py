@@ -16,8 +16,10 @@ from evals.dialogues.model import Advance, Dialogue, Event, Expectation, Json, S
 from evals.dialogues.results import Reply, StepResult
 from evals.dialogues.snapshot import snapshot
 from graph import Inbound, TurnResult
+from server.business_events import ServiceCompleted, handle_event
 from server.timer_worker import TimerWorker
 from tools.billing import InvoiceStatus
+from tools.calendar import BookingStatus
 from tools.conversations import ApprovalStatus, Message, Owner
 from tools.errors import NotFound
 from tools.ids import TicketId
@@ -85,7 +87,7 @@ class Driver:
             done = await self._staff(step)
         elif isinstance(step, Event):
             kind, label = "event", step.type
-            done = await (self._ticket(step) if step.type == "ticket" else self._payment())
+            done = await self._event(step)
         else:
             assert isinstance(step, Advance)
             label = str(step.delta)
@@ -143,6 +145,26 @@ class Driver:
         await conversations.set_owner(
             self.conversation_id, owner, staff_id=act.by.removeprefix("staff:"), actor=act.by
         )
+        return _Done()
+
+    async def _event(self, event: Event) -> _Done:
+        if event.type == "ticket":
+            return await self._ticket(event)
+        if event.type == "service_completed":
+            return await self._service_completed()
+        return await self._payment()
+
+    async def _service_completed(self) -> _Done:
+        """The customer's latest confirmed booking is reported done, through the events API's handler."""
+        conversation = await self.desk.raw.conversations.get_conversation(self.conversation_id)
+        bookings = await self.desk.raw.calendar.list_bookings(
+            contact_id=conversation.contact_id, statuses=frozenset({BookingStatus.CONFIRMED})
+        )
+        if not bookings:
+            raise StepFailed(f"service_completed: no confirmed booking in {self.conversation_id}")
+        booking = max(bookings, key=lambda b: b.created_at)
+        event = ServiceCompleted(type="service_completed", id=f"eval:{booking.id}", booking_id=booking.id)
+        await handle_event(event, sender="eval", stores=self.desk.raw, runner=self.desk.runner)
         return _Done()
 
     async def _payment(self) -> _Done:

@@ -62,8 +62,9 @@ class StaffStep(Strict):
 class EventSpec(Strict):
     """Something that happens outside the chat."""
 
-    type: Literal["payment", "ticket"]
-    """``payment``: the latest open invoice is paid; ``ticket``: staff move the conversation's latest ticket on."""
+    type: Literal["payment", "ticket", "service_completed"]
+    """``payment``: the latest open invoice is paid; ``ticket``: staff move the conversation's latest ticket on;
+    ``service_completed``: the customer's latest confirmed booking is reported done (as ``POST /api/events``)."""
     status: Literal["assigned", "in_progress", "resolved", "closed"] | None = None
     """For ``ticket``: the new status."""
     assignee: str | None = None
@@ -75,7 +76,7 @@ class EventSpec(Strict):
     def _ticket_fields(self) -> EventSpec:
         if self.type == "ticket" and self.status is None and self.assignee is None:
             raise ValueError("a ticket event needs status or assignee")
-        if self.type == "payment" and (self.status or self.assignee or self.note):
+        if self.type != "ticket" and (self.status or self.assignee or self.note):
             raise ValueError("status, assignee and note belong to ticket events")
         return self
 

@@ -123,6 +123,8 @@ class InboundEvent:
     status: DeliveryReport | None = None
     sent_by_app_id: str | None = None
     """Echoes: the app that sent the message (another app or a person in Meta's inbox)."""
+    timezone: str | None = None
+    """The customer's IANA time zone as their client reports it (the web-chat widget's browser)."""
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
@@ -156,6 +158,7 @@ class InboundEvent:
             "reply_to": self.reply_to,
             "callback_query_id": self.callback_query_id,
             "sent_by_app_id": self.sent_by_app_id,
+            "timezone": self.timezone,
         }
         if self.comment is not None:
             values |= {

@@ -33,6 +33,10 @@ def check_session_id(session_id: str) -> str:
     return session_id
 
 
+_ZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){0,2}$")
+"""An IANA time zone name as browsers report it (``Europe/Moscow``); anything else is ignored."""
+
+
 def parse_webchat_message(raw: bytes, *, session_id: str, received_at: datetime) -> InboundEvent:
     """The event in one widget message for `session_id` (the widget's session, the chat id).
 
@@ -58,6 +62,7 @@ def parse_webchat_message(raw: bytes, *, session_id: str, received_at: datetime)
     if kind not in ("text", "button"):
         raise MalformedPayload(f"kind is {kind!r}, expected 'text' or 'button'")
     name = (message.opt_text("name") or "").strip()[:100] or None
+    timezone = (message.opt_text("tz") or "").strip()
     return InboundEvent(
         channel="webchat",
         provider_id=f"{session_id}:{message_id}",
@@ -68,6 +73,7 @@ def parse_webchat_message(raw: bytes, *, session_id: str, received_at: datetime)
         kind="button" if kind == "button" else "text",
         at=received_at,
         button_payload=message.opt_text("payload") if kind == "button" else None,
+        timezone=timezone if _ZONE.match(timezone) else None,
     )
 
 

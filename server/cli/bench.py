@@ -124,6 +124,45 @@ def webhooks(
     _show(report, "frontdesk bench webhooks", as_json=as_json)
 
 
+@app.command()
+def timers(
+    count: Annotated[int, typer.Option("--timers", min=1, help="Timers due at once (fired/s).")] = 1000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Timer workers, each with its own pool and client.")
+    ] = 2,
+    rounds: Annotated[int, typer.Option(min=1, help="Single timers timed from scheduling to firing.")] = 20,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="A PostgreSQL server: the run uses a fresh database on it (empty: SQLite)."),
+    ] = None,
+    redis_url: Annotated[
+        str | None, typer.Option(help="Redis for the index of due timers (empty: polling only).")
+    ] = None,
+    playbook: Annotated[Path, typer.Option(help="The business.")] = DEFAULT_PLAYBOOK,
+    data_dir: Annotated[Path, typer.Option(help="Where the SQLite file goes.")] = Path("var/bench"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Durable timers: fired/s, pickup latency p50 / p99 and idle database statements/s, polling vs the Redis index.
+
+    Timer workers run in this process on a fresh database with a flow that does nothing; with
+    --redis-url the same run is repeated with the Redis index of due timers (docs/proactive.md).
+    """
+    from evals.bench.timers import run as run_timers
+
+    report = asyncio.run(
+        run_timers(
+            playbook=playbook.resolve(),
+            timers=count,
+            workers=workers,
+            rounds=rounds,
+            database_url=database_url,
+            redis_url=redis_url,
+            data_dir=data_dir.resolve(),
+        )
+    )
+    _show(report, "frontdesk bench timers", as_json=as_json)
+
+
 def _show(report: DataclassInstance, title: str, *, as_json: bool) -> None:
     """A benchmark's figures (a dataclass) as one JSON line, or as a table of figure and value."""
     figures = dataclasses.asdict(report)

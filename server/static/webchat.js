@@ -379,12 +379,16 @@
   };
 
   /* ---------- sending ---------- */
+  function browserZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined; } catch { return undefined; }
+  }
+
   function send(text, kind) {
     const clean = String(text || "").trim();
     if (!clean) return;
     if (clean.length > TEXT_LIMIT) { setStatus(t.tooLong); return; }
     start();
-    const message = { id: newId(), text: clean, kind };
+    const message = { id: newId(), text: clean, kind, tz: browserZone() };
     outbox.push(message);
     saveOutbox();
     received += 1;

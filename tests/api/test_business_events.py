@@ -48,7 +48,13 @@ async def test_unknown_types_and_malformed_events_are_refused_with_the_reason(se
     async with httpx.AsyncClient(base_url=served.url, headers=headers) as client:
         unknown = await client.post("/api/events", json={"type": "order_teleported", "id": "e1"})
         assert unknown.status_code == 422
-        assert unknown.json()["allowed"] == ["payment_received", "appointment_no_show", "lead_status_changed"]
+        assert unknown.json()["allowed"] == [
+            "payment_received",
+            "appointment_no_show",
+            "lead_status_changed",
+            "service_completed",
+            "order_delivered",
+        ]
         missing = await client.post("/api/events", json={"type": "appointment_no_show", "id": "e2"})
         assert missing.status_code == 422 and "booking_id" in missing.json()["detail"]
         wrong = await client.post(

@@ -36,6 +36,13 @@ def test_a_typed_message_is_a_text_event_keyed_by_session_and_client_id() -> Non
     assert (event.chat_id, event.provider_id, event.at) == (SESSION, f"{SESSION}:c1", NOW)
 
 
+def test_the_browsers_time_zone_is_kept_for_quiet_hours_and_garbage_is_ignored() -> None:
+    event = parse({"id": "c1", "text": "Hi", "tz": "Asia/Novosibirsk"})
+    assert event.timezone == "Asia/Novosibirsk" and event.for_inbox().extra["timezone"] == "Asia/Novosibirsk"
+    assert parse({"id": "c2", "text": "Hi", "tz": "'; DROP TABLE contacts; --"}).timezone is None
+    assert parse({"id": "c3", "text": "Hi"}).timezone is None
+
+
 def test_a_resent_message_after_a_reconnect_has_the_same_dedup_key() -> None:
     assert parse({"id": "c1", "text": "Hi"}).provider_id == parse({"id": "c1", "text": "Hi"}).provider_id
 

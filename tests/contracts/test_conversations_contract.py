@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import DATABASES
 from tools.clock import FrozenClock
-from tools.conversations import ApprovalStatus, Direction, NewReply, Owner
+from tools.conversations import ApprovalStatus, DialoguePrompt, Direction, NewReply, Owner
 from tools.errors import Conflict
 from tools.sql import BusinessStores
 
@@ -110,3 +110,30 @@ async def test_approvals_are_listed_per_conversation(stores: BusinessStores) -> 
     listed = await stores.conversations.list_approvals(conversation_id=mine.id)
     assert [a.conversation_id for a in listed] == [mine.id, mine.id]
     assert len(await stores.conversations.list_approvals()) == 3
+
+
+async def test_a_proactive_message_sets_the_prompt_its_answer_goes_to_and_a_later_one_replaces_it(
+    stores: BusinessStores,
+) -> None:
+    conversation = await _conversation(stores)
+    prompt = DialoguePrompt(
+        agent="booking", expecting="confirm:reminder", slots={"booking": "bk_1"}, offered=("a", "b")
+    )
+    reminder = await stores.conversations.record_proactive(
+        conversation.id,
+        NewReply("Reminder", ("Confirm", "Reschedule"), agent="booking"),
+        key="r1",
+        prompt=prompt,
+    )
+    stored = (await stores.conversations.get_conversation(conversation.id)).prompt
+    assert stored == DialoguePrompt(
+        agent="booking",
+        expecting="confirm:reminder",
+        slots={"booking": "bk_1"},
+        offered=("a", "b"),
+        message_id=reminder.id,
+        question="Reminder",
+        buttons=("Confirm", "Reschedule"),
+    )
+    await stores.conversations.record_proactive(conversation.id, NewReply("Paid, thanks"), key="p1")
+    assert (await stores.conversations.get_conversation(conversation.id)).prompt is None

@@ -144,3 +144,13 @@ async def test_writes_are_audited_with_actor(stores: BusinessStores) -> None:
     assert [(e.action, e.actor, e.idempotency_key) for e in entries] == [
         ("contact.created", "agent:sales", "c")
     ]
+
+
+async def test_a_contacts_time_zone_is_kept(stores: BusinessStores) -> None:
+    contact = await stores.crm.contact_for_identity("webchat", "s_1", key="w1")
+    assert contact.timezone is None
+    changed = await stores.crm.update_contact(
+        contact.id, ContactChanges(timezone="Asia/Novosibirsk"), key="tz"
+    )
+    assert changed.timezone == "Asia/Novosibirsk"
+    assert (await stores.crm.get_contact(contact.id)).timezone == "Asia/Novosibirsk"

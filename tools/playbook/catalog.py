@@ -177,6 +177,9 @@ class Service(PlaybookModel):
     """For quoted projects: how to estimate the price."""
     upsell: list[Slug] = Field(default_factory=list)
     """Ids of services or products to offer afterwards."""
+    demo: bool = False
+    """A demo, trial or site visit: when nothing follows it, the reactivation ladder starts
+    ``follow_ups.reactivation.after_demo_days`` later."""
 
     @model_validator(mode="after")
     def _bookable_has_duration(self) -> Service:

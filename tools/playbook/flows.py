@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from typing import Literal
 
-from tools.playbook._types import NonNegativeInt, PlaybookModel, PositiveInt
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from tools.playbook._types import NonNegativeInt, PlaybookModel, PositiveInt, Slug
 from tools.playbook.catalog import DepositRule
 from tools.playbook.text import LocalizedText
 
@@ -30,15 +33,36 @@ class BookingPolicy(PlaybookModel):
     """Reschedule / cancel / lateness rules as told in the confirmation."""
 
 
+class ReactivationAngle(PlaybookModel):
+    """One message of the reactivation ladder: a useful reason to write, from one angle."""
+
+    kind: Literal["faq", "comparison", "case", "slots"]
+    """``faq`` (an answer to a common doubt), ``comparison`` (options side by side), ``case`` (a
+    customer story), ``slots`` (new free times, listed from the calendar: no text needed)."""
+    text: LocalizedText | None = None
+    """What to say; ``{service}`` names the service. Required except for ``slots``."""
+    services: list[Slug] = Field(default_factory=list)
+    """Only for leads about these services (empty: any)."""
+
+    @model_validator(mode="after")
+    def _text_unless_slots(self) -> ReactivationAngle:
+        if self.kind != "slots" and self.text is None:
+            raise PydanticCustomError("angle", "an angle of kind {kind} needs text", {"kind": self.kind})
+        return self
+
+
 class ReactivationPolicy(PlaybookModel):
-    """Messages to a lead that went quiet."""
+    """Messages to a lead that went quiet: a ladder of steps, each from a different angle, with two next steps."""
 
     after_quote_hours: PositiveInt = 48
-    """First message this long after a quote without an answer."""
+    """First message this long after a quote without an answer (or after the quote's own
+    follow-ups, when they end later), then again after each such interval."""
     after_demo_days: PositiveInt = 7
-    """A message this long after a demo or site visit."""
+    """First message this long after a demo or site visit (a service with ``demo: true``) that nothing followed."""
     max_steps: int = Field(default=3, ge=1, le=6)
     """At most this many messages in the ladder."""
+    angles: list[ReactivationAngle] = Field(default_factory=lambda: [ReactivationAngle(kind="slots")])
+    """The angles, in the order they are used; one not applicable to the lead is skipped."""
 
 
 class FollowUps(PlaybookModel):

@@ -38,6 +38,7 @@ def check_references(playbook: Playbook) -> list[ReferenceProblem]:
     problems: list[ReferenceProblem] = []
     problems += _unique_ids(playbook)
     problems += _staff_and_resources(playbook)
+    problems += _angle_services(playbook)
     problems += _routing_owners(playbook)
     problems += _regions(playbook)
     problems += _languages(playbook)
@@ -109,6 +110,17 @@ def _staff_and_resources(playbook: Playbook) -> Iterator[ReferenceProblem]:
             yield ReferenceProblem(
                 ("internal_routing", "teams", team, "manager"), _unknown("staff", contact.manager, staff)
             )
+
+
+def _angle_services(playbook: Playbook) -> Iterator[ReferenceProblem]:
+    services = {service.id for service in playbook.services}
+    for index, angle in enumerate(playbook.follow_ups.reactivation.angles):
+        for position, service_id in enumerate(angle.services):
+            if service_id not in services:
+                yield ReferenceProblem(
+                    ("follow_ups", "reactivation", "angles", index, "services", position),
+                    _unknown("service", service_id, sorted(services)),
+                )
 
 
 def _routing_owners(playbook: Playbook) -> Iterator[ReferenceProblem]:

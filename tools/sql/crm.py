@@ -59,6 +59,7 @@ def _contact(row: Row[Any]) -> Contact:
         opted_out=row.opted_out,
         merged_into=ContactId(row.merged_into) if row.merged_into else None,
         created_at=row.created_at,
+        timezone=row.timezone,
     )
 
 

@@ -61,6 +61,7 @@ contacts = Table(
     Column("phone_verified", Boolean, nullable=False, default=False),
     Column("email_verified", Boolean, nullable=False, default=False),
     Column("language", String(8)),
+    Column("timezone", String(64)),
     Column("tags", JsonColumn, nullable=False),
     Column("opted_out", Boolean, nullable=False, default=False),
     Column("merged_into", String(ID), ForeignKey("contacts.id")),

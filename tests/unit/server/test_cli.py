@@ -61,6 +61,7 @@ def test_playbook_check_on_a_broken_copy_prints_the_precise_error_and_fails(tmp_
         ["approvals", "edit"],
         ["bench"],
         ["bench", "turns"],
+        ["bench", "timers"],
         ["conversations"],
         ["conversations", "handback"],
         ["staff"],

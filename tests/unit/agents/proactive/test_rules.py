@@ -6,7 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agents.proactive.rules import DeferUntil, Drop, SendCounts, SendNow, quiet_hours_end, verdict
+from agents.proactive.rules import (
+    DeferUntil,
+    Drop,
+    SendCounts,
+    SendNow,
+    customer_zone,
+    quiet_hours_end,
+    verdict,
+)
 from tests.conftest import ROOT
 from tools.playbook import Playbook, load_playbook
 
@@ -52,3 +60,16 @@ def test_the_account_breaker_halts_everything_for_a_while(studio: Playbook) -> N
     decided = verdict(studio, _msk(2, 12), opted_out=False, counts=SendCounts(0, cap))
     assert isinstance(decided, DeferUntil) and decided.reason.startswith("account-wide")
     assert (decided.at - _msk(2, 12)).total_seconds() == 15 * 60
+
+
+def test_quiet_hours_are_the_customers_when_their_time_zone_is_known(studio: Playbook) -> None:
+    novosibirsk = customer_zone(studio, "Asia/Novosibirsk")  # UTC+7: four hours ahead of Moscow
+    decided = verdict(studio, _msk(2, 18), opted_out=False, counts=NONE_SENT, zone=novosibirsk)
+    assert decided == DeferUntil(_msk(3, 5), "quiet hours"), "22:00 there; 09:00 there is 05:00 in Moscow"
+    assert verdict(studio, _msk(3, 6), opted_out=False, counts=NONE_SENT, zone=novosibirsk) == SendNow()
+    assert verdict(studio, _msk(3, 6), opted_out=False, counts=NONE_SENT) != SendNow(), "06:00 in Moscow"
+
+
+def test_an_unknown_time_zone_falls_back_to_the_business(studio: Playbook) -> None:
+    assert customer_zone(studio, "Mars/Olympus") == studio.business.zone
+    assert customer_zone(studio, None) == studio.business.zone
