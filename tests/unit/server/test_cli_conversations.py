@@ -5,13 +5,35 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from agents.understanding.adapter import OfflineUnderstanding
+from knowledge.answerers import open_answerer
+from knowledge.business import KnowledgeSource
 from tests.conftest import ROOT
+from tools.playbook import load_playbook
 
 FRONTDESK = [sys.executable, "-m", "server.cli"]
+STUDIO = ROOT / "examples/studio/playbook.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _studio_built_before(tmp_path: Path, shared_data_dir: Path) -> None:
+    """The data directory as an earlier run of the studio left it: its knowledge base and classifier built.
+
+    Both are built once per session (the knowledge base where the dialogue tests and evals keep it)
+    and copied in, so the commands here do not embed the documents or train again; building them
+    from nothing is what the knowledge base and classifier cache tests cover.
+    """
+    folder = shared_data_dir / "cache" / "eval-knowledge"
+    open_answerer(KnowledgeSource.from_playbook(STUDIO), data_dir=folder)  # built once, then up to date
+    shutil.copytree(folder / "kb", tmp_path / "kb")
+    OfflineUnderstanding(load_playbook(STUDIO), cache_dir=tmp_path / "cache")
 
 
 def _run(*args: str, data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
