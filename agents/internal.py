@@ -7,10 +7,9 @@ from datetime import timedelta
 
 from agents._common import learn_contact_details
 from agents.base import ApprovalRequest, Decision, Outcome, Turn
+from agents.team_tasks import hand_to_team
 from tools.intents import Intent
-from tools.notifications import NewNotification, NotificationKind
-from tools.task_timers import task_sla_timer
-from tools.tasks import NewTask
+from tools.notifications import NotificationKind
 
 KINDS = {
     Intent.INTERNAL_PARTNERSHIP: "partnership",
@@ -155,30 +154,14 @@ class InternalRouter:
             + "; ".join(f"{k}: {v}" for k, v in details.items())
             + f". First message: {outcome.slots.get('first', '')}"
         )
-        now = deps.clock.now()
-        task = await deps.stores.tasks.create_task(
-            NewTask(
-                team_id,
-                f"Internal request: {kind}",
-                summary,
-                accept_by=now + timedelta(hours=team.response_hours),
-                contact_id=turn.contact_id,
-                reference=f"internal:{kind}",
-            ),
-            key=turn.key("task"),
-            actor="agent:internal",
-        )
-        sla_key, sla_timer = task_sla_timer(task)
-        await deps.stores.timers.schedule(sla_timer, key=sla_key)
-        await deps.stores.notifications.notify(
-            NewNotification(
-                NotificationKind.INTERNAL_REQUEST,
-                f"team:{team_id}",
-                f"Internal request: {kind}",
-                summary,
-                link=f"{deps.console_url}/console/conversations/{turn.conversation_id}",
-            ),
-            key=turn.key("notify"),
+        task = await hand_to_team(
+            turn,
+            team=team_id,
+            title=f"Internal request: {kind}",
+            details=summary,
+            accept_by=deps.clock.now() + timedelta(hours=team.response_hours),
+            reference=f"internal:{kind}",
+            notification=NotificationKind.INTERNAL_REQUEST,
             actor="agent:internal",
         )
         outcome.actions.append(f"task {task.id} for {team_id}")

@@ -11,15 +11,14 @@ import re
 from datetime import timedelta
 
 from agents.base import Outcome, Turn
+from agents.team_tasks import hand_to_team
 from agents.understanding import ChoiceKind
 from tools.crm import OPEN_STAGES, LeadChanges, LeadStage
 from tools.followup_timers import followup_group
 from tools.ids import ContactId, LeadId
 from tools.intents import Intent
-from tools.notifications import NewNotification, NotificationKind
+from tools.notifications import NotificationKind
 from tools.playbook import Playbook
-from tools.task_timers import task_sla_timer
-from tools.tasks import NewTask
 
 EXPECTING = "confirm:reactivation"
 """What a reactivation message asks for: one of its next steps, or a refusal."""
@@ -155,29 +154,15 @@ async def _call_back(turn: Turn, outcome: Outcome) -> Outcome:
         f"Call back {contact.name or 'the customer'} at {phone} about {service or 'their request'} "
         f"(answered a reactivation message). Lead: {outcome.slots.get('lead') or '—'}."
     )
-    task = await deps.stores.tasks.create_task(
-        NewTask(
-            team,
-            f"Call back: {contact.name or phone}",
-            details,
-            accept_by=now + timedelta(hours=deps.playbook.follow_ups.task_accept_sla_hours),
-            contact_id=ContactId(turn.contact_id),
-            reference=f"lead:{outcome.slots['lead']}" if outcome.slots.get("lead") else None,
-        ),
-        key=turn.key("callback"),
+    task = await hand_to_team(
+        turn,
+        team=team,
+        title=f"Call back: {contact.name or phone}",
+        details=details,
+        accept_by=now + timedelta(hours=deps.playbook.follow_ups.task_accept_sla_hours),
+        reference=f"lead:{outcome.slots['lead']}" if outcome.slots.get("lead") else None,
+        notification=NotificationKind.TASK,
         actor="agent:sales",
-    )
-    sla_key, sla_timer = task_sla_timer(task)
-    await deps.stores.timers.schedule(sla_timer, key=sla_key)
-    await deps.stores.notifications.notify(
-        NewNotification(
-            NotificationKind.TASK,
-            f"team:{team}",
-            f"Call back {contact.name or phone}",
-            details,
-            link=f"{deps.console_url}/console/conversations/{turn.conversation_id}?task={task.id}",
-        ),
-        key=turn.key("callback-notify"),
     )
     outcome.actions.append(f"call-back task {task.id} for {team}")
     outcome.done = True

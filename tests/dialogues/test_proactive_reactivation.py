@@ -23,7 +23,8 @@ from tools.calendar import BookingStatus
 from tools.clock import FrozenClock
 from tools.completion_flows import on_service_completed
 from tools.conversations import Direction, Message
-from tools.crm import LeadSource, LeadStage, NewLead
+from tools.crm import Lead, LeadSource, LeadStage, NewLead
+from tools.ids import ContactId
 from tools.reactivation_timers import REACTIVATION
 from tools.timers import TimerStatus
 
@@ -54,16 +55,22 @@ async def _quoted_bride(studio: Frontdesk) -> tuple[Chat, datetime]:
     return chat, studio.deps.clock.now()
 
 
-async def test_an_unpaid_estimate_gets_a_ladder_of_different_angles_after_its_own_follow_ups(
-    studio: Frontdesk, clock: FrozenClock
-) -> None:
-    chat, quoted = await _quoted_bride(studio)
+async def _bridal_lead(studio: Frontdesk, chat: Chat) -> tuple[ContactId, Lead]:
+    """The bride's contact and an open lead for bridal styling (what the sales qualifier would have opened)."""
     contact = (
         await studio.stores.conversations.get_conversation(f"{chat.channel}:{chat.customer}")
     ).contact_id
     lead = await studio.stores.crm.create_lead(
         NewLead(contact, LeadSource("telegram"), service_id="bridal-package"), key="lead-1"
     )
+    return contact, lead
+
+
+async def test_an_unpaid_estimate_gets_a_ladder_of_different_angles_after_its_own_follow_ups(
+    studio: Frontdesk, clock: FrozenClock
+) -> None:
+    chat, quoted = await _quoted_bride(studio)
+    contact, lead = await _bridal_lead(studio, chat)
     await _until(studio, clock, quoted + timedelta(hours=119))
     assert await _ladder(studio, chat) == [], (
         "not before the estimate's reminder (24 h) and alternative (72 h) + 48 h"
@@ -85,12 +92,7 @@ async def test_no_longer_relevant_ends_the_ladder_and_marks_the_lead_lost(
     studio: Frontdesk, clock: FrozenClock
 ) -> None:
     chat, quoted = await _quoted_bride(studio)
-    contact = (
-        await studio.stores.conversations.get_conversation(f"{chat.channel}:{chat.customer}")
-    ).contact_id
-    lead = await studio.stores.crm.create_lead(
-        NewLead(contact, LeadSource("telegram"), service_id="bridal-package"), key="lead-1"
-    )
+    contact, lead = await _bridal_lead(studio, chat)
     await _until(studio, clock, quoted + timedelta(hours=130))
     assert len(await _ladder(studio, chat)) == 1
     answer = await chat.say("No longer relevant")
@@ -106,12 +108,7 @@ async def test_an_opt_out_mid_ladder_stops_it_and_marks_the_lead(
     studio: Frontdesk, clock: FrozenClock
 ) -> None:
     chat, quoted = await _quoted_bride(studio)
-    contact = (
-        await studio.stores.conversations.get_conversation(f"{chat.channel}:{chat.customer}")
-    ).contact_id
-    lead = await studio.stores.crm.create_lead(
-        NewLead(contact, LeadSource("telegram"), service_id="bridal-package"), key="lead-1"
-    )
+    contact, lead = await _bridal_lead(studio, chat)
     await _until(studio, clock, quoted + timedelta(hours=130))
     await chat.say("STOP")
     assert (await studio.stores.crm.get_contact(contact)).opted_out
