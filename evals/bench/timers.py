@@ -39,10 +39,10 @@ from server.timer_index import RedisTimerIndex
 from server.timer_worker import TimerWorker
 from server.turn_queue_redis import connect
 from tools.appointments import Appointments
-from tools.clock import SystemClock
+from tools.clock import Clock, SystemClock
 from tools.payments import BuiltinPaymentProvider
 from tools.playbook import Playbook, load_playbook
-from tools.sql import database_urls, open_stores, upgrade_database
+from tools.sql import BusinessStores, database_urls, open_stores, upgrade_database
 from tools.timers import NewTimer, Timer
 
 IDLE_S = 3.0
@@ -80,9 +80,24 @@ class TimersReport:
     redis_duplicate_firings: int | None
 
 
-class _NoUnderstanding:
+class NoUnderstanding:
+    """Understanding for a process that only fires timers: never asked."""
+
     async def understand(self, text: str, context: DialogueContext) -> Understanding:
         raise AssertionError("timers need no understanding")
+
+
+def timer_deps(playbook: Playbook, stores: BusinessStores, clock: Clock) -> RunDeps:
+    """What a process that only fires timers needs (no understanding, no knowledge base)."""
+    return RunDeps(
+        playbook=playbook,
+        stores=stores,
+        clock=clock,
+        understanding=NoUnderstanding(),
+        appointments=Appointments(playbook, stores.calendar, stores.billing, clock, stores.timers),
+        payments=BuiltinPaymentProvider("http://127.0.0.1:8000"),
+        replies=Replies(playbook),
+    )
 
 
 @dataclass
@@ -200,15 +215,7 @@ async def _worker(url: str, redis_url: str | None, playbook: Playbook, mode: str
     try:
         if client is not None:
             stores, index = index_timers(stores, client, business_id=f"bench-{mode}", clock=clock)
-        deps = RunDeps(
-            playbook=playbook,
-            stores=stores,
-            clock=clock,
-            understanding=_NoUnderstanding(),
-            appointments=Appointments(playbook, stores.calendar, stores.billing, clock, stores.timers),
-            payments=BuiltinPaymentProvider("http://127.0.0.1:8000"),
-            replies=Replies(playbook),
-        )
+        deps = timer_deps(playbook, stores, clock)
         yield _Worker(deps, index, statements)
     finally:
         await stores.close()

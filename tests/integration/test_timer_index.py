@@ -24,8 +24,7 @@ from redis.asyncio import Redis
 from agents.context import RunDeps
 from agents.proactive.fire import Flow
 from agents.proactive.rules import Handled
-from agents.replies import Replies
-from agents.understanding import DialogueContext, Understanding
+from evals.bench.timers import NoUnderstanding, timer_deps
 from server.assembly import open_frontdesk
 from server.indexed_timers import RedisIndexedTimers, index_timers
 from server.settings import Settings
@@ -33,9 +32,7 @@ from server.timer_index import RedisTimerIndex
 from server.timer_worker import TimerWorker
 from server.turn_queue_redis import connect
 from tests.conftest import DATABASES, ROOT
-from tools.appointments import Appointments
 from tools.clock import FrozenClock
-from tools.payments import BuiltinPaymentProvider
 from tools.playbook import Playbook
 from tools.sql import BusinessStores
 from tools.timers import NewTimer, Timer, TimerStatus, TimerStore
@@ -75,11 +72,6 @@ async def forget(redis: Redis, business_id: str) -> None:
     keys = [key async for key in redis.scan_iter(match=f"frontdesk:{business_id}:*")]
     if keys:
         await redis.delete(*keys)
-
-
-class _NoUnderstanding:
-    async def understand(self, text: str, context: DialogueContext) -> Understanding:
-        raise AssertionError("timers need no understanding")
 
 
 class CountingTimers:
@@ -131,16 +123,7 @@ def process(
     indexed, index = index_timers(
         dataclasses.replace(stores, timers=counted), client, business_id=business_id, clock=clock
     )
-    deps = RunDeps(
-        playbook=playbook,
-        stores=indexed,
-        clock=clock,
-        understanding=_NoUnderstanding(),
-        appointments=Appointments(playbook, indexed.calendar, indexed.billing, clock, indexed.timers),
-        payments=BuiltinPaymentProvider("http://127.0.0.1:8000"),
-        replies=Replies(playbook),
-    )
-    return Process(indexed, index, counted, deps)
+    return Process(indexed, index, counted, timer_deps(playbook, indexed, clock))
 
 
 @pytest.fixture
@@ -366,12 +349,12 @@ async def test_the_stores_index_timers_only_when_redis_is_configured(
     playbook = ROOT / "tests/fixtures/minimal_playbook.yaml"
     embedded = Settings(playbook=playbook, data_dir=tmp_path, database_url=database_url)
     async with open_frontdesk(
-        embedded, clock=clock, understanding=_NoUnderstanding(), knowledge="none"
+        embedded, clock=clock, understanding=NoUnderstanding(), knowledge="none"
     ) as desk:
         assert desk.timer_index is None and not isinstance(desk.stores.timers, RedisIndexedTimers)
     with_redis = embedded.model_copy(update={"redis_url": REDIS_URL})
     async with open_frontdesk(
-        with_redis, clock=clock, understanding=_NoUnderstanding(), knowledge="none"
+        with_redis, clock=clock, understanding=NoUnderstanding(), knowledge="none"
     ) as desk:
         assert desk.timer_index is not None and desk.deps.stores.timers is desk.stores.timers
         assert isinstance(desk.stores.timers, RedisIndexedTimers)
