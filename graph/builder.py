@@ -1,4 +1,4 @@
-"""The conversation graph: understand → supervise → one specialist → (pause for staff) → finish."""
+"""The conversation graph: `respond` (understand → supervise → specialists → finish), and `await_staff` when staff must decide."""
 
 from __future__ import annotations
 
@@ -13,32 +13,21 @@ from graph import nodes
 from graph.state import ConversationState
 
 
-def _after_supervise(state: ConversationState) -> str:
-    return state.get("route") or "finish"
-
-
-def _after_specialist(state: ConversationState) -> str:
-    if state.get("pending"):
-        return "await_staff"
-    if state.get("route") in nodes.SPECIALISTS:
-        return state["route"]
-    return "finish"
+def _after_respond(state: ConversationState) -> str:
+    return "await_staff" if state.get("pending") else END
 
 
 def create_graph(*, checkpointer: BaseCheckpointSaver[Any] | None) -> CompiledStateGraph[Any, Any, Any, Any]:
-    """Build the conversation graph with one checkpointer for everything (approvals resume across restarts)."""
+    """Build the conversation graph with one checkpointer for everything (approvals resume across restarts).
+
+    A turn is one step (`respond`), so LangGraph's per-step bookkeeping is paid once per message;
+    a turn that needs staff's decision pauses in `await_staff` (the node name paused conversations
+    resume at) and finishes there after the decision.
+    """
     builder = StateGraph(ConversationState, context_schema=RunDeps)
-    builder.add_node("understand", nodes.understand)
-    builder.add_node("supervise", nodes.supervise)
-    for name in nodes.AGENT_NODES:
-        node: Any = nodes.specialist_node(name)
-        builder.add_node(name, node)
-        builder.add_conditional_edges(name, _after_specialist, [*nodes.SPECIALISTS, "await_staff", "finish"])
+    builder.add_node("respond", nodes.respond)
     builder.add_node("await_staff", nodes.await_staff)
-    builder.add_node("finish", nodes.finish)
-    builder.add_edge(START, "understand")
-    builder.add_edge("understand", "supervise")
-    builder.add_conditional_edges("supervise", _after_supervise, [*nodes.AGENT_NODES, "finish"])
-    builder.add_edge("await_staff", "finish")
-    builder.add_edge("finish", END)
+    builder.add_edge(START, "respond")
+    builder.add_conditional_edges("respond", _after_respond, ["await_staff", END])
+    builder.add_edge("await_staff", END)
     return builder.compile(checkpointer=checkpointer)

@@ -1,10 +1,9 @@
-"""The graph's nodes: understand, supervise (guardrails and routing), run a specialist, pause for staff, finish."""
+"""The graph's two nodes: `respond` (understand, supervise, the specialists, finish) and `await_staff` (pause for staff)."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -357,68 +356,108 @@ def apply(state: ConversationState, agent: str, outcome: Outcome) -> Update:
     return update
 
 
-def specialist_node(name: str) -> Callable[[ConversationState, Runtime[RunDeps]], Awaitable[Update]]:
-    """The node that runs specialist `name`."""
-
-    async def node(state: ConversationState, runtime: Runtime[RunDeps]) -> Update:
-        deps = runtime.context
-        specialist: Specialist = (
-            Escalation(state.get("escalation_reason", "")) if name == "escalation" else SPECIALISTS[name]
+async def run_specialist(name: str, state: ConversationState, deps: RunDeps) -> Update:
+    """Run specialist `name` on the turn and fold its outcome in (an approval it asks for is created here)."""
+    specialist: Specialist = (
+        Escalation(state.get("escalation_reason", "")) if name == "escalation" else SPECIALISTS[name]
+    )
+    outcome = await specialist.handle(_turn(state, name, deps))
+    update = apply(state, name, outcome)
+    if outcome.approval is not None:
+        approval = await deps.stores.conversations.create_approval(
+            state["conversation_id"],
+            kind=outcome.approval.kind,
+            summary=outcome.approval.summary,
+            proposal=outcome.approval.proposal,
+            key=f"{state['message_id']}:approval",
         )
-        outcome = await specialist.handle(_turn(state, name, deps))
-        update = apply(state, name, outcome)
-        if outcome.approval is not None:
-            approval = await deps.stores.conversations.create_approval(
-                state["conversation_id"],
-                kind=outcome.approval.kind,
-                summary=outcome.approval.summary,
-                proposal=outcome.approval.proposal,
-                key=f"{state['message_id']}:approval",
-            )
-            await deps.stores.notifications.notify(
-                NewNotification(
-                    NotificationKind.APPROVAL_PENDING,
-                    "team:sales" if outcome.approval.kind != "escalation" else "team:support",
-                    f"Waiting for approval: {outcome.approval.kind}",
-                    outcome.approval.summary,
-                    link=f"{deps.console_url}/console/conversations/{state['conversation_id']}?approval={approval.id}",
-                ),
-                key=f"{state['message_id']}:approval-notify",
-            )
-            update["pending"] = {
-                "approval_id": approval.id,
-                "agent": name,
-                "kind": outcome.approval.kind,
-                "summary": outcome.approval.summary,
-                "proposal": dict(outcome.approval.proposal),
+        await deps.stores.notifications.notify(
+            NewNotification(
+                NotificationKind.APPROVAL_PENDING,
+                "team:sales" if outcome.approval.kind != "escalation" else "team:support",
+                f"Waiting for approval: {outcome.approval.kind}",
+                outcome.approval.summary,
+                link=f"{deps.console_url}/console/conversations/{state['conversation_id']}?approval={approval.id}",
+            ),
+            key=f"{state['message_id']}:approval-notify",
+        )
+        update["pending"] = {
+            "approval_id": approval.id,
+            "agent": name,
+            "kind": outcome.approval.kind,
+            "summary": outcome.approval.summary,
+            "proposal": dict(outcome.approval.proposal),
+        }
+        update["active_agent"] = name
+        update["meaning"] = None
+    if outcome.done and state.get("suspended") and not outcome.transfer and outcome.approval is None:
+        flow = state["suspended"][0]
+        update.update(
+            {
+                "active_agent": flow["agent"],
+                "expecting": flow["expecting"],
+                "offered": flow["offered"],
+                "question": flow["question"],
+                "buttons": flow.get("buttons", []),
+                "suspended": [],
             }
-            update["active_agent"] = name
-            update["meaning"] = None
-        if outcome.done and state.get("suspended") and not outcome.transfer and outcome.approval is None:
-            flow = state["suspended"][0]
-            update.update(
-                {
-                    "active_agent": flow["agent"],
-                    "expecting": flow["expecting"],
-                    "offered": flow["offered"],
-                    "question": flow["question"],
-                    "buttons": flow.get("buttons", []),
-                    "suspended": [],
-                }
-            )
-            update["outbox"] = [
-                *update["outbox"],
-                _message(
-                    deps.replies.text("resume_flow", state["language"], question=flow["question"]),
-                    flow["agent"],
-                    state.get("meaning"),
-                    buttons=list(flow.get("buttons", [])),
-                ),
-            ]
-        return update
+        )
+        update["outbox"] = [
+            *update["outbox"],
+            _message(
+                deps.replies.text("resume_flow", state["language"], question=flow["question"]),
+                flow["agent"],
+                state.get("meaning"),
+                buttons=list(flow.get("buttons", [])),
+            ),
+        ]
+    return update
 
-    node.__name__ = f"run_{name}"
-    return node
+
+MAX_TRANSFERS = 8
+"""Specialists one turn may pass through after the first (sales → booking is one); more is a bug."""
+
+
+class TransferLoop(RuntimeError):
+    """Specialists kept handing the turn to each other."""
+
+
+async def respond(state: ConversationState, runtime: Runtime[RunDeps]) -> Update:
+    """One customer turn in one graph step: understand → supervise → the specialist (and any it transfers to) → finish.
+
+    The steps run in order on the state as each leaves it, exactly as separate nodes would, but
+    LangGraph's per-step bookkeeping is paid once. A specialist that asks staff for approval ends
+    the step there: the graph goes on to `await_staff`, which finishes the turn after the decision.
+    """
+    deps = runtime.context
+    update: Update = {}
+    current: dict[str, Any] = dict(state)
+
+    def fold(part: Update) -> None:
+        update.update(part)
+        current.update(part)
+
+    fold(await understand(current, runtime))  # type: ignore[arg-type]
+    fold(await supervise(current, runtime))  # type: ignore[arg-type]
+    route = current.get("route") or ""
+    hops = 0
+    while route in AGENT_NODES:
+        if hops > MAX_TRANSFERS:
+            raise TransferLoop(f"more than {MAX_TRANSFERS} transfers in one turn (last to {route!r})")
+        fold(await run_specialist(route, current, deps))  # type: ignore[arg-type]
+        if current.get("pending"):
+            return _changed(state, update)
+        route = current.get("route") or ""
+        route = route if route in SPECIALISTS else ""
+        hops += 1
+    fold(finished(current))  # type: ignore[arg-type]
+    return _changed(state, update)
+
+
+def _changed(state: ConversationState, update: Update) -> Update:
+    """Only the fields the turn changed: an unchanged field written again would be stored again in the checkpoint."""
+    missing = object()
+    return {key: value for key, value in update.items() if state.get(key, missing) != value}
 
 
 async def await_staff(state: ConversationState, runtime: Runtime[RunDeps]) -> Update:
@@ -450,7 +489,7 @@ async def await_staff(state: ConversationState, runtime: Runtime[RunDeps]) -> Up
     )
     update = apply({**state, "outbox": [], "active_agent": name}, name, outcome)
     update["pending"] = None
-    return update
+    return {**update, **finished({**state, **update})}  # type: ignore[typeddict-item]
 
 
 def _turn_without_meaning(state: ConversationState, name: str, deps: RunDeps) -> Turn:
@@ -461,7 +500,7 @@ def _turn_without_meaning(state: ConversationState, name: str, deps: RunDeps) ->
     return _turn({**state, "meaning": blank, "active_agent": name}, name, deps)
 
 
-async def finish(state: ConversationState, runtime: Runtime[RunDeps]) -> Update:
-    """Keep only what the next turn needs: recent messages, no understanding."""
+def finished(state: ConversationState) -> Update:
+    """The end of a turn: keep only what the next one needs (recent messages, no understanding)."""
     recent = [*state.get("recent", []), state.get("text", "")][-RECENT_LIMIT:]
-    return {"recent": recent, "meaning": None, "text": ""}
+    return {"recent": recent, "meaning": None, "text": "", "turns": state.get("turns", 0) + 1}

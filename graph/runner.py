@@ -84,7 +84,6 @@ class ConversationRunner:
     prune_every: int = 8
     """Old checkpoints are deleted every this many turns, so a conversation keeps at most this many."""
     _locks: defaultdict[str, asyncio.Lock] = field(default_factory=lambda: defaultdict(asyncio.Lock))
-    _turns: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def _config(self, conversation_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": conversation_id}, "recursion_limit": 40}
@@ -128,7 +127,7 @@ class ConversationRunner:
             result: dict[str, Any] = await self.graph.ainvoke(
                 values, self._config(conversation.id), context=self.deps, durability="exit"
             )
-            await self._prune(conversation.id)
+            await self._prune(conversation.id, result)
             return await self._release(conversation.id, message.id, result)
 
     async def _record(self, inbound: Inbound) -> tuple[Inbound, Contact, Conversation, Message, bool]:
@@ -205,14 +204,15 @@ class ConversationRunner:
 
         return await self._outside_graph(inbound, answer)
 
-    async def _prune(self, conversation_id: str) -> None:
-        """Delete old checkpoints now and then: the transcript lives in the store, so storage stays bounded."""
-        self._turns[conversation_id] += 1
+    async def _prune(self, conversation_id: str, result: dict[str, Any]) -> None:
+        """Delete old checkpoints every `prune_every` turns of the conversation (its 1st, 9th, 17th …).
+
+        The transcript lives in the store, so storage stays bounded. The count is the
+        conversation's own (kept in its state), so it holds whichever worker runs the turn.
+        """
         checkpointer = self.graph.checkpointer
-        if (
-            isinstance(checkpointer, BaseCheckpointSaver)
-            and self._turns[conversation_id] % self.prune_every == 1
-        ):
+        turns = int(result.get("turns") or 0)
+        if isinstance(checkpointer, BaseCheckpointSaver) and turns % self.prune_every == 1:
             await keep_latest(checkpointer, conversation_id)
 
     async def invoice_paid(self, invoice_id: InvoiceId) -> list[Message]:
@@ -268,7 +268,7 @@ class ConversationRunner:
                 context=self.deps,
                 durability="exit",
             )
-            await self._prune(approval.conversation_id)
+            await self._prune(approval.conversation_id, result)
             anchor = str(result["message_id"])
             earlier = len(await stores.conversations.replies_to(anchor))
             return await self._release(approval.conversation_id, anchor, result, first_seq=earlier)

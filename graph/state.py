@@ -128,3 +128,5 @@ class ConversationState(TypedDict, total=False):
     """Input: what the business's latest proactive message asked (applied once, before understanding)."""
     prompt_seen: str
     """The message id of the last prompt applied."""
+    turns: int
+    """Turns the conversation has finished (old checkpoints are pruned every few)."""

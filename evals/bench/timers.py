@@ -33,7 +33,7 @@ from agents.context import RunDeps
 from agents.proactive.rules import Handled
 from agents.replies import Replies
 from agents.understanding import DialogueContext, Understanding
-from evals.bench.webhooks import _database as fresh_database
+from evals.bench.databases import fresh_database
 from server.indexed_timers import index_timers
 from server.timer_index import RedisTimerIndex
 from server.timer_worker import TimerWorker

@@ -1,7 +1,9 @@
 """`frontdesk bench turns`: simulated conversations through the same path channels use.
 
-Reports turns per second, turn latency percentiles, checkpoint bytes per
-conversation after 10 and 50 turns, start-up time and peak memory.
+Reports turns per second, turn latency percentiles, the process's CPU time per turn (every
+thread, the database driver's included), checkpoint bytes per conversation after 10 and 50 turns
+(SQLite), start-up time and peak memory. With a PostgreSQL server the run uses a fresh database on
+it (dropped afterwards).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from agents.understanding.adapter import OfflineUnderstanding
+from evals.bench.databases import fresh_database
 from graph import Inbound
 from server.assembly import Frontdesk, open_frontdesk
 from server.settings import Settings
@@ -68,6 +71,8 @@ class TurnsReport:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    cpu_ms_per_turn: float
+    """CPU time of this process (all threads) per turn: the cost a worker pays, whatever the waiting."""
     checkpoint_bytes_at_10: int
     checkpoint_bytes_at_50: int
     startup_s: float
@@ -104,39 +109,58 @@ async def _conversation(
         await desk.runner.handle(Inbound("webchat", chat, chat, text, message_id=f"{chat}-{turn}"))
         latencies.append((time.perf_counter() - started) * 1000)
         clock.advance(timedelta(minutes=1))
-        if index == 0 and turn + 1 in (10, 50):
+        if index == 0 and turn + 1 in (10, 50) and (data_dir / "checkpoints.sqlite3").exists():
             sizes[turn + 1] = _checkpoint_bytes(data_dir / "checkpoints.sqlite3", f"webchat:{chat}")
 
 
 async def run(
-    *, playbook: Path, conversations: int, turns: int, concurrency: int, cache_dir: Path | None = None
+    *,
+    playbook: Path,
+    conversations: int,
+    turns: int,
+    concurrency: int,
+    cache_dir: Path | None = None,
+    database_url: str | None = None,
 ) -> TurnsReport:
     """Run `conversations` simulated conversations of `turns` turns, `concurrency` at a time.
 
     `cache_dir` keeps the trained classifier between runs, as a server's data directory does,
     so the start-up figure is the everyday one (the first run trains and is slower).
+    `database_url` (PostgreSQL): a fresh database on that server instead of SQLite files.
     """
     with tempfile.TemporaryDirectory() as folder:
-        data_dir = Path(folder)
-        clock = FrozenClock(datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
-        started = time.perf_counter()
-        settings = Settings(playbook=playbook, data_dir=data_dir)
-        understanding = OfflineUnderstanding(load_playbook(playbook), cache_dir=cache_dir)
-        async with open_frontdesk(
-            settings, clock=clock, understanding=understanding, knowledge="none"
-        ) as desk:
-            startup = time.perf_counter() - started
-            latencies: list[float] = []
-            sizes: dict[int, int] = {}
-            began = time.perf_counter()
-            for batch in range(0, conversations, concurrency):
-                await asyncio.gather(
-                    *(
-                        _conversation(desk, index, turns, clock, latencies, sizes, data_dir)
-                        for index in range(batch, min(batch + concurrency, conversations))
-                    )
+        async with fresh_database(database_url, Path(folder)) as url:
+            return await _run(playbook, conversations, turns, concurrency, cache_dir, Path(folder), url)
+
+
+async def _run(
+    playbook: Path,
+    conversations: int,
+    turns: int,
+    concurrency: int,
+    cache_dir: Path | None,
+    data_dir: Path,
+    database_url: str,
+) -> TurnsReport:
+    clock = FrozenClock(datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
+    started = time.perf_counter()
+    settings = Settings(playbook=playbook, data_dir=data_dir, database_url=database_url)
+    understanding = OfflineUnderstanding(load_playbook(playbook), cache_dir=cache_dir)
+    async with open_frontdesk(settings, clock=clock, understanding=understanding, knowledge="none") as desk:
+        startup = time.perf_counter() - started
+        latencies: list[float] = []
+        sizes: dict[int, int] = {}
+        began = time.perf_counter()
+        cpu_began = time.process_time()
+        for batch in range(0, conversations, concurrency):
+            await asyncio.gather(
+                *(
+                    _conversation(desk, index, turns, clock, latencies, sizes, data_dir)
+                    for index in range(batch, min(batch + concurrency, conversations))
                 )
-            seconds = time.perf_counter() - began
+            )
+        seconds = time.perf_counter() - began
+        cpu_s = time.process_time() - cpu_began
     ordered = sorted(latencies)
     quantiles = statistics.quantiles(ordered, n=100) if len(ordered) > 1 else [ordered[0]] * 99
     return TurnsReport(
@@ -147,6 +171,7 @@ async def run(
         p50_ms=round(quantiles[49], 1),
         p95_ms=round(quantiles[94], 1),
         p99_ms=round(quantiles[98], 1),
+        cpu_ms_per_turn=round(cpu_s * 1000 / len(latencies), 2),
         checkpoint_bytes_at_10=sizes.get(10, 0),
         checkpoint_bytes_at_50=sizes.get(50, 0),
         startup_s=round(startup, 2),

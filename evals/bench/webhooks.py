@@ -25,9 +25,8 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,10 +34,12 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import func, select
 
+from evals.bench.databases import fresh_database
 from evals.bench.fake_telegram import FakeTelegram, until_started
+from evals.bench.process_cpu import tree_cpu_s
 from tools.clock import SystemClock
 from tools.inbox import DeliveryStatus, InboxStatus
-from tools.sql import database_urls, open_stores
+from tools.sql import open_stores
 from tools.sql.schema import inbox_events
 
 TOKEN = "123456:BENCH-token"
@@ -78,6 +79,12 @@ class WebhookReport:
     turns: int
     turns_per_s: float
     """Turns processed per second, from the start of the load until the last one was done."""
+    server_cpu_ms_per_turn: float
+    """CPU time of the API and worker processes from the start of the load until the outbox drained, per turn."""
+    server_cpu_cores: float
+    """That CPU time over the same wall-clock time: how many cores the server used."""
+    loadgen_cpu_ms_per_message: float
+    """CPU time of this process (the customers and the fake Bot API) per message sent."""
     replies_sent: int
     duplicate_replies: int
     lost_messages: int
@@ -166,38 +173,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _remove_sqlite_files(data_dir: Path) -> None:
-    """A fresh embedded database for the run: the last run's SQLite files go."""
-    for pattern in ("bench*.sqlite3*", "checkpoints.sqlite3*"):
-        for stale in data_dir.glob(pattern):
-            stale.unlink()
-
-
 def _update(update_id: int, chat: int, text: str) -> dict[str, object]:
     user = {"id": chat, "is_bot": False, "first_name": "Bench"}
     message = {"message_id": update_id, "date": int(time.time()), "from": user, "text": text}
     return {"update_id": update_id, "message": {**message, "chat": {"id": chat, "type": "private"}}}
-
-
-@asynccontextmanager
-async def _database(database_url: str | None, data_dir: Path) -> AsyncIterator[str]:
-    """A fresh PostgreSQL database on the server of `database_url` (dropped after), or a fresh SQLite file."""
-    if database_url is None:
-        await asyncio.to_thread(_remove_sqlite_files, data_dir)
-        yield f"sqlite:///{(data_dir / 'bench.sqlite3').resolve()}"
-        return
-    import psycopg
-
-    admin = database_urls(database_url).sync_url.set(drivername="postgresql")
-    name = f"fd_bench_{uuid.uuid4().hex[:10]}"
-    admin_dsn = admin.render_as_string(hide_password=False)
-    with psycopg.connect(admin_dsn, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def _until(check: object, timeout_s: float, what: str) -> None:
@@ -230,7 +209,7 @@ async def run(
     fake_task = asyncio.create_task(fake_server.serve())
     await until_started(fake_server)
     try:
-        async with _database(database_url, data_dir) as url:
+        async with fresh_database(database_url, data_dir) as url:
             return await _run(
                 playbook,
                 conversations,
@@ -313,9 +292,11 @@ async def _run(
             chats = [2_000_000 + n for n in range(conversations)]
             started_at = datetime.now(UTC)
             load = _Load(client, fake, headers, behaviour, ids, time.monotonic() + duration_s)
+            server_cpu_began, own_cpu_began = tree_cpu_s(server.pid), time.process_time()
             began_load = time.monotonic()
             await asyncio.gather(*(load.customer(chat) for chat in chats))
             load_s = time.monotonic() - began_load
+            own_cpu_s = time.process_time() - own_cpu_began
             latencies, answered, accepted = load.latencies, load.answered, load.accepted
         stores = await open_stores(url, clock=SystemClock(), migrate=False)
         keys = {f"telegram:{chat}" for chat in chats}
@@ -331,6 +312,8 @@ async def _run(
         with suppress(TimeoutError):
             await _until(drained, drain_timeout_s, "the inbox and outbox were not drained")
         drain_s = time.monotonic() - drain_began
+        server_cpu_s = tree_cpu_s(server.pid) - server_cpu_began
+        server_wall_s = time.monotonic() - began_load
         events = [e for e in await stores.inbox.events() if e.conversation_key in keys]
         done = {e.provider_id for e in events if e.status is InboxStatus.DONE}
         batches = {e.batch for e in events if e.status is InboxStatus.DONE}
@@ -381,6 +364,9 @@ async def _run(
             reply_timeouts=load.timeouts,
             turns=len(batches),
             turns_per_s=round(len(batches) / processing_s, 1),
+            server_cpu_ms_per_turn=round(server_cpu_s * 1000 / max(1, len(batches)), 1),
+            server_cpu_cores=round(server_cpu_s / server_wall_s, 2),
+            loadgen_cpu_ms_per_message=round(own_cpu_s * 1000 / max(1, len(accepted)), 2),
             replies_sent=sum(fake.sent[str(chat)] for chat in chats),
             duplicate_replies=duplicates,
             lost_messages=lost,

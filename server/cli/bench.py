@@ -27,17 +27,27 @@ def turns(
     turns_each: Annotated[int, typer.Option("--turns", help="Turns per conversation.")] = 50,
     concurrency: Annotated[int, typer.Option(help="Conversations running at once.")] = 4,
     playbook: Annotated[Path, typer.Option(help="The business.")] = DEFAULT_PLAYBOOK,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="A PostgreSQL server: the run uses a fresh database on it (empty: SQLite)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
-    """Simulated conversations through the in-process path on the embedded defaults (offline understanding).
+    """Simulated conversations through the in-process path (offline understanding), SQLite or PostgreSQL.
 
-    Prints turns/s, p50 / p95 / p99 turn latency, checkpoint bytes per conversation at 10 and 50 turns,
-    start-up time and peak memory.
+    Prints turns/s, p50 / p95 / p99 turn latency, CPU milliseconds per turn, checkpoint bytes per
+    conversation at 10 and 50 turns (SQLite), start-up time and peak memory.
     """
     from evals.bench.turns import run
 
     report = asyncio.run(
-        run(playbook=playbook, conversations=conversations, turns=turns_each, concurrency=concurrency)
+        run(
+            playbook=playbook,
+            conversations=conversations,
+            turns=turns_each,
+            concurrency=concurrency,
+            database_url=database_url,
+        )
     )
     _show(report, "frontdesk bench turns", as_json=as_json)
 
