@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from server.state import AppState
 
 
-def _state(request: Request) -> AppState:
+async def _state(request: Request) -> AppState:
+    """The state (async: FastAPI runs a plain function dependency in a thread pool, a thread hop per request)."""
     state: AppState = request.app.state.frontdesk
     return state
 
