@@ -17,6 +17,14 @@ from server.settings import DEFAULT_PLAYBOOK
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        help="A PostgreSQL server: the run uses a fresh database on it, dropped after (empty: SQLite)."
+    ),
+]
+"""The database option every benchmark shares."""
+
 app = typer.Typer(help="Measure speed and size on this machine.", no_args_is_help=True)
 out = Console()
 
@@ -27,10 +35,7 @@ def turns(
     turns_each: Annotated[int, typer.Option("--turns", help="Turns per conversation.")] = 50,
     concurrency: Annotated[int, typer.Option(help="Conversations running at once.")] = 4,
     playbook: Annotated[Path, typer.Option(help="The business.")] = DEFAULT_PLAYBOOK,
-    database_url: Annotated[
-        str | None,
-        typer.Option(help="A PostgreSQL server: the run uses a fresh database on it (empty: SQLite)."),
-    ] = None,
+    database_url: DatabaseUrl = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Simulated conversations through the in-process path (offline understanding), SQLite or PostgreSQL.
@@ -80,12 +85,7 @@ def webhooks(
     workers: Annotated[
         int, typer.Option(min=0, help="Worker processes (`serve --workers`); 0 answers in the API process.")
     ] = 2,
-    database_url: Annotated[
-        str | None,
-        typer.Option(
-            help="A PostgreSQL server: the run uses a fresh database on it (empty: SQLite, embedded)."
-        ),
-    ] = None,
+    database_url: DatabaseUrl = None,
     redis_url: Annotated[str | None, typer.Option(help="Redis for the turn stream (empty: none).")] = None,
     playbook: Annotated[Path, typer.Option(help="The business.")] = DEFAULT_PLAYBOOK,
     data_dir: Annotated[
@@ -141,10 +141,7 @@ def timers(
         int, typer.Option(min=1, help="Timer workers, each with its own pool and client.")
     ] = 2,
     rounds: Annotated[int, typer.Option(min=1, help="Single timers timed from scheduling to firing.")] = 20,
-    database_url: Annotated[
-        str | None,
-        typer.Option(help="A PostgreSQL server: the run uses a fresh database on it (empty: SQLite)."),
-    ] = None,
+    database_url: DatabaseUrl = None,
     redis_url: Annotated[
         str | None, typer.Option(help="Redis for the index of due timers (empty: polling only).")
     ] = None,
