@@ -151,6 +151,16 @@ async def test_staff_run_conversations_from_the_console(
 
         edit = cards.filter(has=staff.locator("a[href*='s_consoleedit01']"))
         await edit.locator("summary", has_text="Edit and approve").click()
+        # another conversation changes while the form is open: the list is redrawn live, the form stays open
+        await staff.evaluate("document.activeElement.blur()")
+        await staff.evaluate(
+            "new MutationObserver((_, o) => { document.body.dataset.redrawn = '1'; o.disconnect(); })"
+            ".observe(document.querySelector('[data-approvals]'), {childList: true})"
+        )
+        async with httpx.AsyncClient(base_url=url, timeout=10) as another:
+            await _customer_says(another, "s_consolelive01", "Здравствуйте")
+        await expect(staff.locator("body[data-redrawn]")).to_have_count(1, timeout=15_000)
+        await expect(edit.get_by_label("low")).to_be_visible()
         await edit.get_by_label("low").fill("31000")
         await edit.get_by_label("high").fill("31000")
         await _shot(staff, "7-approval-edit")

@@ -56,7 +56,11 @@
     const atBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
     if (transcript) transcript.innerHTML = parts.transcript;
     const card = root.querySelector('[data-region="card"]');
-    if (card && !busy(card)) card.innerHTML = parts.card;
+    if (card && !busy(card)) {
+      const opened = openDetails(card);
+      card.innerHTML = parts.card;
+      reopen(card, opened);
+    }
     const status = root.querySelector('[data-region="status"]');
     if (status && status.dataset.version !== parts.version && !busy(status)) {
       status.innerHTML = parts.status;
@@ -67,11 +71,30 @@
     if (atBottom) window.scrollTo(0, document.body.scrollHeight);
   }
 
+  function openDetails(region) {
+    // Which folded sections ("Edit and approve", "Reject") staff have open, by card and position.
+    return Array.from(region.querySelectorAll("[data-approval]")).flatMap((card) =>
+      Array.from(card.querySelectorAll("details")).flatMap((details, index) =>
+        details.open ? [`${card.dataset.approval}:${index}`] : []));
+  }
+
+  function reopen(region, keys) {
+    for (const key of keys) {
+      const [id, index] = key.split(":");
+      const card = region.querySelector(`[data-approval="${CSS.escape(id)}"]`);
+      const details = card && card.querySelectorAll("details")[Number(index)];
+      if (details) details.open = true;
+    }
+  }
+
   async function redrawApprovals() {
     const list = document.querySelector("[data-approvals]");
     if (!list || busy(list)) return;
     const parts = await fetchJson(list.dataset.liveUrl);
-    if (parts) list.innerHTML = parts.html;
+    if (!parts || busy(list)) return;  // asked again: staff may have started typing during the fetch
+    const opened = openDetails(list);  // read after the fetch: a section opened meanwhile stays open too
+    list.innerHTML = parts.html;
+    reopen(list, opened);
   }
 
   function onChanged(ids) {
