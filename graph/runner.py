@@ -205,14 +205,15 @@ class ConversationRunner:
         return await self._outside_graph(inbound, answer)
 
     async def _prune(self, conversation_id: str, result: dict[str, Any]) -> None:
-        """Delete old checkpoints every `prune_every` turns of the conversation (its 1st, 9th, 17th …).
+        """Delete old checkpoints every `prune_every` turns of the conversation (its 8th, 16th …).
 
-        The transcript lives in the store, so storage stays bounded. The count is the
-        conversation's own (kept in its state), so it holds whichever worker runs the turn.
+        The transcript lives in the store, so storage stays bounded (at most `prune_every`
+        checkpoints). The count is the conversation's own (kept in its state), so it holds
+        whichever worker runs the turn. A first turn has nothing to prune and costs nothing.
         """
         checkpointer = self.graph.checkpointer
         turns = int(result.get("turns") or 0)
-        if isinstance(checkpointer, BaseCheckpointSaver) and turns % self.prune_every == 1:
+        if isinstance(checkpointer, BaseCheckpointSaver) and turns % self.prune_every == 0:
             await keep_latest(checkpointer, conversation_id)
 
     async def invoice_paid(self, invoice_id: InvoiceId) -> list[Message]:

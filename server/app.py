@@ -47,7 +47,7 @@ from server.settings import Settings
 from server.state import AppState
 from server.timer_worker import TimerWorker
 from server.webchat import WebchatSender, open_webchat_hub
-from server.workers import open_processing
+from server.workers import open_processing, open_redis
 from tools.clock import Clock, SystemClock
 
 log = logging.getLogger("frontdesk.server")
@@ -69,7 +69,7 @@ def create_app(
             open_frontdesk(settings, clock=clock or SystemClock(), knowledge=knowledge) as desk,
             httpx.AsyncClient(timeout=10.0) as client,
             open_webchat_hub(settings.redis_url, namespace=f"frontdesk:{desk.playbook.business.id}") as hub,
-            open_processing(settings, desk) as processing,
+            open_redis(settings) as redis,
         ):
             outbox = DeliveryWorker(
                 desk.stores.inbox,
@@ -82,50 +82,53 @@ def create_app(
                         desk.stores.conversations, desk.playbook, desk.deps.clock, channel_account(settings)
                     ),
                     inbox=desk.stores.inbox,
-                    limiter=RedisLimiter(processing.redis) if processing.redis else MemoryLimiter(),
+                    limiter=RedisLimiter(redis) if redis else MemoryLimiter(),
                 ),
                 console_url=settings.effective_public_url,
             )
             outbox.senders["webchat"] = WebchatSender(hub)
-            await ensure_first_admin(desk.stores.staff_accounts, settings.data_dir)
-            await ensure_playbook_accounts(desk.stores.staff_accounts, desk.playbook)
-            feed = ConsoleFeed(desk.stores.conversation_list, desk.deps.clock.now)
-            app.state.frontdesk = AppState(
-                settings=settings,
-                playbook=desk.playbook,
-                stores=desk.stores,
-                payments=desk.deps.payments,
-                clock=desk.deps.clock,
-                runner=desk.runner,
-                wake_worker=processing.wake if runs_workers else None,
-                announcer=processing.announcer,
-                webchat_hub=hub,
-                redis=processing.redis,
-                console_feed=feed,
-                staff_actions=StaffActions(desk.stores, desk.runner),
-            )
-            alerts = alert_worker(
-                desk.playbook,
-                settings,
-                desk.stores.staff_alerts,
-                client,
-                clock=desk.deps.clock,
-                environ=os.environ,
-            )
-            stop = asyncio.Event()
-            tasks = [asyncio.create_task(alerts.run(stop), name="alert-worker")]
-            if runs_workers:  # else worker processes (`serve --workers N`, `frontdesk worker`) run them
-                tasks.append(asyncio.create_task(processing.run_inbox(stop), name="inbox-worker"))
-                tasks.append(asyncio.create_task(outbox.run(stop), name="outbox-worker"))
-                timer_worker = TimerWorker(desk.deps, FLOWS, lease_s=settings.lease_s, index=desk.timer_index)
-                tasks.append(asyncio.create_task(timer_worker.run(stop), name="timer-worker"))
-            log.info("serving %s on %s", desk.playbook.business.id, settings.effective_public_url)
-            try:
-                yield
-            finally:
-                stop.set()
-                await feed.close()
-                await asyncio.gather(*tasks, return_exceptions=True)
+            async with open_processing(settings, desk, redis, outbox) as processing:
+                await ensure_first_admin(desk.stores.staff_accounts, settings.data_dir)
+                await ensure_playbook_accounts(desk.stores.staff_accounts, desk.playbook)
+                feed = ConsoleFeed(desk.stores.conversation_list, desk.deps.clock.now)
+                app.state.frontdesk = AppState(
+                    settings=settings,
+                    playbook=desk.playbook,
+                    stores=desk.stores,
+                    payments=desk.deps.payments,
+                    clock=desk.deps.clock,
+                    runner=desk.runner,
+                    wake_worker=processing.wake if runs_workers else None,
+                    announcer=processing.announcer,
+                    webchat_hub=hub,
+                    redis=redis,
+                    console_feed=feed,
+                    staff_actions=StaffActions(desk.stores, desk.runner),
+                )
+                alerts = alert_worker(
+                    desk.playbook,
+                    settings,
+                    desk.stores.staff_alerts,
+                    client,
+                    clock=desk.deps.clock,
+                    environ=os.environ,
+                )
+                stop = asyncio.Event()
+                tasks = [asyncio.create_task(alerts.run(stop), name="alert-worker")]
+                if runs_workers:  # else worker processes (`serve --workers N`, `frontdesk worker`) run them
+                    tasks.append(asyncio.create_task(processing.run_inbox(stop), name="inbox-worker"))
+                    tasks.append(asyncio.create_task(outbox.run(stop), name="outbox-worker"))
+                    timer_worker = TimerWorker(
+                        desk.deps, FLOWS, lease_s=settings.lease_s, index=desk.timer_index
+                    )
+                    tasks.append(asyncio.create_task(timer_worker.run(stop), name="timer-worker"))
+                log.info("serving %s on %s", desk.playbook.business.id, settings.effective_public_url)
+                try:
+                    yield
+                finally:
+                    stop.set()
+                    await feed.close()
+                    await asyncio.gather(*tasks, return_exceptions=True)
 
     app = FastAPI(
         title="Frontdesk",

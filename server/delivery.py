@@ -1,9 +1,14 @@
 """The outbox worker: sends recorded replies through their channel, retries with backoff, dead-letters.
 
 A `ChannelSender` speaks one provider's send protocol and says how a send went: accepted (with the
-provider's message id), retry later (429 / 5xx, honouring the provider's retry-after), or a
-permanent failure. After `MAX_SEND_ATTEMPTS` tries, or at once on a permanent failure, the
-delivery is dead-lettered and staff are notified with a link to the conversation.
+provider's message id), retry later (429 / 5xx, honouring the provider's retry-after), a
+permanent failure, or deferred (our own send limit for the chat or number is not free yet: not a
+failure, no attempt counted). After `MAX_SEND_ATTEMPTS` tries, or at once on a permanent failure,
+the delivery is dead-lettered and staff are notified with a link to the conversation.
+
+Two ways in: the worker that ran a turn sends its replies at once (`send_taken`, with the owner
+read as the turn completed); everything else — retries, deferred sends, staff replies, notices —
+is polled from the outbox (`run`), each delivery's message and owner read right before its send.
 """
 
 from __future__ import annotations
@@ -11,12 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from agents.base import announces_handover
 from server.logs import conversation_context
-from server.worker import worker_name
+from server.worker_names import worker_name
 from tools.conversations import ConversationStore, Message, Owner
 from tools.inbox import Delivery, InboxStore
 from tools.notifications import NewNotification, NotificationKind, NotificationStore
@@ -51,14 +57,30 @@ class Failed:
     reason: str
 
 
-SendOutcome = Sent | RetryLater | Failed
+@dataclass(frozen=True)
+class Deferred:
+    """A send limit is not free for `after_s` seconds: not a failure, no attempt is counted."""
+
+    reason: str
+    after_s: float
+
+
+SendOutcome = Sent | RetryLater | Failed | Deferred
+
+WAIT_IN_LINE_S = 2.0
+"""A send limit that frees up within this long is waited out by the outbox; a longer one defers the delivery."""
 
 
 class ChannelSender(Protocol):
     """Sends one recorded message to its chat on one channel."""
 
-    async def send(self, delivery: Delivery, message: Message) -> SendOutcome:
-        """Send `message` to `delivery.chat_id`; never raises for provider errors, says what happened."""
+    async def send(
+        self, delivery: Delivery, message: Message, *, wait_s: float = WAIT_IN_LINE_S
+    ) -> SendOutcome:
+        """Send `message` to `delivery.chat_id`; never raises for provider errors, says what happened.
+
+        A send limit that frees up within `wait_s` is waited out; a later one is `Deferred`.
+        """
         ...
 
 
@@ -79,6 +101,8 @@ class DeliveryWorker:
     owner: str = field(default_factory=worker_name)
     lease_s: float = 60.0
     """How long a taken delivery is this worker's; longer than the slowest send (every part, with timeouts)."""
+    max_in_flight: int = 200
+    """Deliveries `run` holds taken and unsettled at most (back pressure when channels are slow)."""
 
     async def run_once(self, *, limit: int = 50) -> int:
         """Take due deliveries (no other worker gets them meanwhile) and try each once; returns how many.
@@ -102,60 +126,107 @@ class DeliveryWorker:
         for delivery in deliveries:
             await self._deliver(delivery)
 
-    async def run(self, stop: asyncio.Event, *, idle_s: float = 0.2) -> None:
-        """Work off due deliveries until `stop` is set."""
+    async def run(self, stop: asyncio.Event, *, idle_s: float = 0.2, limit: int = 50) -> None:
+        """Work off due deliveries until `stop` is set.
+
+        Each chat gets a lane: its deliveries go one after another, in order. Lanes run side by
+        side while the loop goes on taking due deliveries, so a chat waiting out its send limit
+        holds up neither the other chats nor new replies. Taking pauses while `max_in_flight`
+        deliveries are taken and unsettled.
+        """
+        lanes: dict[tuple[str, str], list[Delivery]] = {}
+        tasks: set[asyncio.Task[None]] = set()
         while not stop.is_set():
-            try:
-                tried = await self.run_once()
-            except Exception:
-                log.exception("the outbox could not be read; trying again")
-                tried = 0
-            if not tried:
+            room = self.max_in_flight - sum(len(lane) for lane in lanes.values())
+            due: list[Delivery] = []
+            if room > 0:
+                try:
+                    due = await self.inbox.claim_deliveries(
+                        self.owner, lease_s=self.lease_s, limit=min(limit, room)
+                    )
+                except Exception:
+                    log.exception("the outbox could not be read; trying again")
+            for delivery in due:
+                chat = (delivery.channel, delivery.chat_id)
+                if chat in lanes:
+                    lanes[chat].append(delivery)
+                    continue
+                lanes[chat] = [delivery]
+                task = asyncio.create_task(self._lane(chat, lanes))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            if len(due) < limit:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), idle_s)
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _lane(self, chat: tuple[str, str], lanes: dict[tuple[str, str], list[Delivery]]) -> None:
+        """Send a chat's taken deliveries in order, including those added while it runs; then close the lane."""
+        lane = lanes[chat]
+        try:
+            while lane:
+                try:
+                    await self._deliver(lane[0])
+                except Exception:  # it stays taken, and is due again when its lease runs out
+                    log.exception("delivery %s could not be settled", lane[0].id)
+                lane.pop(0)
+        finally:
+            del lanes[chat]
+
+    async def send_taken(
+        self, deliveries: Sequence[Delivery], messages: Mapping[str, Message], owner: Owner | None
+    ) -> None:
+        """Send a turn's new deliveries at once, in order: the turn's worker took them as it completed.
+
+        `owner` was read as the turn completed, moments ago. Nothing here waits for a send limit
+        (the turn's worker has other turns to run): the first delivery that would wait goes back to
+        the outbox due at once, with every one after it, and the outbox's loop sends them in order,
+        waiting in line there.
+        """
+        handed: Deferred | None = None
+        for delivery in deliveries:
+            with conversation_context(delivery.conversation_id):
+                if handed is not None:
+                    await self.inbox.defer_delivery(delivery.id, after_s=0.0, reason=handed.reason)
+                    continue
+                message = messages[delivery.message_id]
+                outcome = await self._send(delivery, message, withheld_reason(owner, message), wait_s=0.0)
+                handed = outcome if isinstance(outcome, Deferred) else None
 
     async def _deliver(self, delivery: Delivery) -> None:
         with conversation_context(delivery.conversation_id):
-            await self._send(delivery)
+            message = await self.conversations.get_message(delivery.message_id)
+            conversation = await self.conversations.get_conversation(delivery.conversation_id)
+            await self._send(delivery, message, withheld_reason(conversation.owner, message))
 
-    async def _send(self, delivery: Delivery) -> None:
+    async def _send(
+        self, delivery: Delivery, message: Message, withheld: str | None, *, wait_s: float = WAIT_IN_LINE_S
+    ) -> SendOutcome | None:
+        """Send and record how it went; None when nothing was tried (withheld, no sender)."""
         sender = self.senders.get(delivery.channel)
         if sender is None:
             await self._dead(delivery, f"no sender configured for channel {delivery.channel!r}")
-            return
-        message = await self.conversations.get_message(delivery.message_id)
-        withheld = await self._not_theirs_to_send(delivery, message)
+            return None
         if withheld:
             log.info("delivery %s withheld: %s", delivery.id, withheld)
             await self.inbox.withhold(delivery.id, reason=withheld)
-            return
+            return None
         try:
-            outcome = await sender.send(delivery, message)
+            outcome = await sender.send(delivery, message, wait_s=wait_s)
         except Exception as error:  # a sender bug must not stop the outbox
             log.exception("sender for %s raised", delivery.channel)
             outcome = RetryLater(f"{type(error).__name__}: {error}")
         if isinstance(outcome, Sent):
             await self.inbox.delivered(delivery.id, provider_message_id=outcome.provider_message_id)
+        elif isinstance(outcome, Deferred):  # without patience (`wait_s` 0) the outbox's loop waits in line
+            after_s = outcome.after_s if wait_s > 0 else 0.0
+            await self.inbox.defer_delivery(delivery.id, after_s=after_s, reason=outcome.reason)
         elif isinstance(outcome, Failed) or delivery.attempts + 1 >= MAX_SEND_ATTEMPTS:
             await self._dead(delivery, outcome.reason)
         else:
             wait = outcome.after_s if outcome.after_s is not None else backoff_s(delivery.attempts)
             await self.inbox.retry_delivery(delivery.id, after_s=wait, error=outcome.reason)
-
-    async def _not_theirs_to_send(self, delivery: Delivery, message: Message) -> str | None:
-        """Why the message must not go out now that the conversation may have changed hands (None: send it).
-
-        Ownership is read right before the send: a staff reply goes out only while staff own the
-        conversation, a bot message only while the bot does (except the one announcing the handover).
-        """
-        conversation = await self.conversations.get_conversation(delivery.conversation_id)
-        if message.author.startswith("staff:"):
-            if conversation.owner is not Owner.STAFF:
-                return "the conversation was handed back to the bot before this staff reply was sent"
-            return None
-        if conversation.owner is Owner.STAFF and not announces_handover(message.agent, message.actions):
-            return "staff took the conversation over before this bot message was sent"
-        return None
+        return outcome
 
     async def _dead(self, delivery: Delivery, reason: str) -> None:
         log.warning("delivery %s to %s dead-lettered: %s", delivery.id, delivery.channel, reason)
@@ -168,6 +239,21 @@ class DeliveryWorker:
             key=f"dead-letter:{delivery.id}",
             console_url=self.console_url,
         )
+
+
+def withheld_reason(owner: Owner | None, message: Message) -> str | None:
+    """Why `message` must not go out while `owner` owns its conversation (None: send it).
+
+    Ownership is read right before the send: a staff reply goes out only while staff own the
+    conversation, a bot message only while the bot does (except the one announcing the handover).
+    """
+    if message.author.startswith("staff:"):
+        if owner is not Owner.STAFF:
+            return "the conversation was handed back to the bot before this staff reply was sent"
+        return None
+    if owner is Owner.STAFF and not announces_handover(message.agent, message.actions):
+        return "staff took the conversation over before this bot message was sent"
+    return None
 
 
 async def tell_staff_a_send_failed(

@@ -1,8 +1,8 @@
 """Channel senders over HTTP: a recorded reply planned under the channel's rules, sent with httpx.
 
 Each delivery's plan (`server.send_plans`) is a list of provider calls. Before each call the
-send limits (per recipient, per business number) are checked; a short wait is waited out, a long
-one becomes a retry later. Every accepted part is recorded at once, so a retry after a failure —
+send limits (per recipient, per business number) are checked; a wait within the caller's
+patience is waited out, a longer one defers the delivery (no failed attempt is counted). Every accepted part is recorded at once, so a retry after a failure —
 or after the process died — sends only the parts the provider has not accepted. Network errors
 are temporary failures.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import httpx
 
 from server.channels import Permanent, Retry, SendRequest, build_http_call, classify_response
-from server.delivery import ChannelSender, Failed, RetryLater, SendOutcome, Sent
+from server.delivery import WAIT_IN_LINE_S, ChannelSender, Deferred, Failed, RetryLater, SendOutcome, Sent
 from server.rate_limits import SendLimiter
 from server.send_plans import ChannelAccount, NotAllowed, SendPlanner
 from server.settings import Settings
@@ -24,9 +24,6 @@ from tools.conversations import Message
 from tools.inbox import Delivery, InboxStore
 
 log = logging.getLogger("frontdesk.senders")
-
-WAIT_IN_LINE_S = 2.0
-"""A send limit that frees up within this long is waited out; a longer one is a retry later."""
 
 
 @dataclass(frozen=True)
@@ -41,21 +38,26 @@ class HttpChannelSender:
     limiter: SendLimiter
     client: httpx.AsyncClient
 
-    async def send(self, delivery: Delivery, message: Message) -> SendOutcome:
-        """Send the parts of `message` not yet accepted; the first part that fails decides the outcome."""
+    async def send(
+        self, delivery: Delivery, message: Message, *, wait_s: float = WAIT_IN_LINE_S
+    ) -> SendOutcome:
+        """Send the parts of `message` not yet accepted; the first part that fails decides the outcome.
+
+        A send limit that frees up within `wait_s` is waited out; a later one defers the rest.
+        """
         plan = await self.planner.plan(delivery, message)
         if isinstance(plan, NotAllowed):
             return Failed(plan.reason)
         if delivery.parts_sent == 0:
             for acknowledgement in plan.acknowledgements:
-                outcome = await self._call(acknowledgement)
+                outcome = await self._call(acknowledgement, wait_s)
                 if not isinstance(outcome, Sent):
                     log.info("%s acknowledgement not sent: %s", self.channel, outcome)
         provider_id = delivery.provider_message_id
         for index, request in enumerate(plan.parts):
             if index < delivery.parts_sent:
                 continue
-            outcome = await self._call(request)
+            outcome = await self._call(request, wait_s)
             if not isinstance(outcome, Sent):
                 return outcome
             provider_id = provider_id or outcome.provider_message_id
@@ -65,15 +67,13 @@ class HttpChannelSender:
                 )
         return Sent(provider_id)
 
-    async def _call(self, request: SendRequest) -> SendOutcome:
+    async def _call(self, request: SendRequest, wait_s: float) -> SendOutcome:
         wait = await self.limiter.reserve(request.limits)
-        while 0 < wait <= WAIT_IN_LINE_S:
+        while 0 < wait <= wait_s:
             await asyncio.sleep(wait)
             wait = await self.limiter.reserve(request.limits)
         if wait > 0:
-            return RetryLater(
-                f"send limit reached ({', '.join(limit.key for limit in request.limits)})", wait
-            )
+            return Deferred(f"send limit reached ({', '.join(limit.key for limit in request.limits)})", wait)
         call = build_http_call(request, base_url=self.base_url, token=self.token)
         try:
             response = await self.client.request(

@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph import ConversationRunner
+from server.delivery import DeliveryWorker
 from server.turn_queue import Announcement, TurnQueue
-from server.worker import InboxWorker, worker_name
+from server.worker import InboxWorker
+from server.worker_names import worker_name
 from tools.clock import Clock
 from tools.inbox import InboxStore
 
@@ -52,6 +54,8 @@ class StreamWorker:
     queue: TurnQueue
     clock: Clock
     owner: str = field(default_factory=worker_name)
+    outbox: DeliveryWorker | None = None
+    """Sends each turn's replies as it completes (see `InboxWorker.outbox`)."""
     lease_s: float = 60.0
     burst_s: float = 2.0
     concurrency: int = 4
@@ -78,6 +82,7 @@ class StreamWorker:
                     self.inbox,
                     self.runner,
                     owner=f"{self.owner}/{number}",
+                    outbox=self.outbox,
                     lease_s=self.lease_s,
                     burst_s=self.burst_s,
                 )
@@ -149,14 +154,18 @@ class StreamWorker:
     async def _settle(self, slot: InboxWorker, slots: asyncio.Queue[InboxWorker], key: str) -> None:
         """Run the conversation's turns; acknowledge its announcements once nothing of it is open.
 
-        After each turn one cheap read says whether anything of the conversation is still open, so
-        the common case (the turn took everything) costs no second, empty claim.
+        A completed turn says whether anything of the conversation is still open (read as it
+        completed), so the common case (the turn took everything) costs no second, empty claim;
+        when nothing could be claimed one cheap read says it.
         """
         try:
             while True:
-                ran = await slot.run_once(conversation_key=key)
-                checked = time.monotonic()
-                last = await self.inbox.last_open_at(key)
+                ran = await slot.run_turn(conversation_key=key)
+                if ran is not None:
+                    checked, last = ran.checked_at, ran.last_open_at
+                else:
+                    checked = time.monotonic()
+                    last = await self.inbox.last_open_at(key)
                 held = self._held.get(key)
                 if held is None:
                     return
@@ -169,7 +178,7 @@ class StreamWorker:
                     await self._acknowledge(done)
                     return
                 quiet = (last - self.clock.now()).total_seconds() + self.burst_s
-                if ran and quiet <= 0:
+                if ran is not None and quiet <= 0:
                     continue
                 held.due = time.monotonic() + max(self.retry_s, quiet)
                 return

@@ -27,7 +27,7 @@ from agents.proactive.fire import Flow, Sent, fire
 from agents.proactive.rules import DeferUntil, Drop, Handled
 from server.outbox_queue import queue_for_sending
 from server.timer_index import RedisTimerIndex, TimerIndexUnavailable
-from server.worker import worker_name
+from server.worker_names import worker_name
 from tools.timers import Timer, TimerStatus
 
 log = logging.getLogger("frontdesk.timers")

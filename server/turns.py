@@ -1,4 +1,4 @@
-"""One turn: a conversation's claimed inbox events → the runner → deliveries in the outbox.
+"""One turn: a conversation's claimed inbox events → the runner → the replies to queue for sending.
 
 The events of one claim are one customer turn, with two exceptions answered on their own:
 a public comment (answered once, privately, under that comment) and a turn with nothing to read
@@ -10,11 +10,13 @@ Telegram button presses to acknowledge, the customer's verified phone.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from graph import ConversationRunner, Inbound, TurnResult
 from graph.channel_events import PublicComment
 from server.logs import conversation_context
-from tools.inbox import Claim, InboxEvent, InboxStore
+from tools.conversations import Message
+from tools.inbox import Claim, InboxEvent, NewDelivery
 
 _ONCE = frozenset({"callback_query_ids", "read_message_id"})
 """Details acted on with a turn's first reply only."""
@@ -60,31 +62,35 @@ def _details(events: Sequence[InboxEvent]) -> dict[str, str]:
     return details
 
 
-async def _deliver(
-    inbox: InboxStore, result: TurnResult, event: InboxEvent, details: Mapping[str, str]
-) -> None:
+@dataclass(frozen=True)
+class QueuedReply:
+    """A reply the turn recorded, with the delivery that sends it."""
+
+    delivery: NewDelivery
+    message: Message
+
+
+def _queued(result: TurnResult, event: InboxEvent, details: Mapping[str, str]) -> list[QueuedReply]:
+    queued = []
     for reply in result.replies:
-        await inbox.enqueue_delivery(
-            message_id=reply.id,
-            conversation_id=result.conversation_id,
-            channel=event.channel,
-            chat_id=event.chat_id,
-            details=details,
-        )
+        delivery = NewDelivery(reply.id, result.conversation_id, event.channel, event.chat_id, details)
+        queued.append(QueuedReply(delivery, reply))
         details = {key: value for key, value in details.items() if key not in _ONCE}
+    return queued
 
 
-async def process_turn(claim: Claim, runner: ConversationRunner, inbox: InboxStore) -> None:
-    """Answer the claimed events and queue every reply for sending.
+async def process_turn(claim: Claim, runner: ConversationRunner) -> list[QueuedReply]:
+    """Answer the claimed events; every reply, in order, with its delivery (queued when the turn completes).
 
     Idempotent: the turn is keyed by the claim's batch id (a comment by its own id), so a turn a
-    dead worker started is answered once.
+    dead worker started is answered once, and its replies come back as they were recorded.
     """
     with conversation_context(claim.conversation_key):
-        await _process(claim, runner, inbox)
+        return await _process(claim, runner)
 
 
-async def _process(claim: Claim, runner: ConversationRunner, inbox: InboxStore) -> None:
+async def _process(claim: Claim, runner: ConversationRunner) -> list[QueuedReply]:
+    queued: list[QueuedReply] = []
     comments = [event for event in claim.events if event.kind == "comment"]
     rest = [event for event in claim.events if event.kind != "comment"]
     for event in comments:
@@ -96,9 +102,9 @@ async def _process(claim: Claim, runner: ConversationRunner, inbox: InboxStore) 
         )
         label = f"[Instagram comment on post {comment.media_id or '?'}] {event.text}".strip()
         result = await runner.handle_comment(_inbound([event], event.provider_id, label), comment)
-        await _deliver(inbox, result, event, {"comment_id": comment.comment_id})
+        queued += _queued(result, event, {"comment_id": comment.comment_id})
     if not rest:
-        return
+        return queued
     text = "\n".join(event.text for event in rest if event.text.strip())
     if text:
         result = await runner.handle(_inbound(rest, claim.batch, text))
@@ -107,4 +113,4 @@ async def _process(claim: Claim, runner: ConversationRunner, inbox: InboxStore) 
         label = " ".join(f"[{kind}]" for kind in kinds)
         inbound = _inbound(rest, claim.batch, label, language=_language(rest))
         result = await runner.handle_non_text(inbound, kinds)
-    await _deliver(inbox, result, rest[0], _details(rest))
+    return queued + _queued(result, rest[0], _details(rest))

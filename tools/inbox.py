@@ -17,6 +17,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from tools.conversations import Owner
+
 
 class InboxStatus(StrEnum):
     """Where an inbound event stands."""
@@ -123,6 +125,32 @@ class Delivery:
     """The provider's latest report on it: ``sent``, ``delivered``, ``read`` or ``failed``."""
 
 
+@dataclass(frozen=True)
+class NewDelivery:
+    """A recorded reply to queue for sending on its channel."""
+
+    message_id: str
+    conversation_id: str
+    channel: str
+    chat_id: str
+    details: Mapping[str, str] = field(default_factory=dict)
+    """What the channel needs to send it (see `Delivery.details`)."""
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What completing a turn left: the deliveries its worker sends at once, and news that came meanwhile."""
+
+    taken: tuple[Delivery, ...]
+    """New deliveries leased to the completing worker to send now, in order. When there are any the
+    conversation's lease is kept: the worker releases it after sending (`release_conversation`), so
+    the conversation's next turn cannot overtake these replies."""
+    conversation_owner: Owner | None
+    """Who owned the conversation as the turn completed, read in the same transaction (None: no such conversation)."""
+    last_open_at: datetime | None
+    """When the conversation's newest open event arrived (one that came during the turn); None when none is open."""
+
+
 class InboxStore(Protocol):
     """The durable inbox and outbox."""
 
@@ -146,8 +174,22 @@ class InboxStore(Protocol):
         """When the conversation's newest open (pending or processing) event arrived; None when none is open."""
         ...
 
-    async def complete(self, claim: Claim, processed: Sequence[str], *, error: str | None = None) -> None:
-        """Mark the `processed` event ids done (or, with `error`, failed: retried, then dead) and release the lease."""
+    async def complete(
+        self,
+        claim: Claim,
+        processed: Sequence[str],
+        *,
+        error: str | None = None,
+        deliveries: Sequence[NewDelivery] = (),
+        send_now: bool = False,
+    ) -> Completion:
+        """Mark the `processed` event ids done (or, with `error`, failed: retried, then dead) and release the lease.
+
+        The turn's `deliveries` are queued in the same transaction (once per message). With
+        `send_now`, the new ones are leased to the claim's owner to send at once (`Completion.taken`)
+        and the conversation's lease is kept for that — unless earlier deliveries of the
+        conversation are still waiting, which the outbox sends first, in order.
+        """
         ...
 
     async def events(
@@ -198,6 +240,10 @@ class InboxStore(Protocol):
 
     async def retry_delivery(self, delivery_id: str, *, after_s: float, error: str) -> Delivery:
         """Try again in `after_s` seconds."""
+        ...
+
+    async def defer_delivery(self, delivery_id: str, *, after_s: float, reason: str) -> Delivery:
+        """Try again in `after_s` seconds without counting a failed attempt (a send limit was not free yet)."""
         ...
 
     async def dead_letter(self, delivery_id: str, *, error: str) -> Delivery:

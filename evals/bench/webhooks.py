@@ -25,7 +25,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -201,8 +201,12 @@ async def run(
     think_s: float = 0.5,
     reply_timeout_s: float = 10.0,
     drain_timeout_s: float = 300.0,
+    server_settings: Mapping[str, str] | None = None,
 ) -> WebhookReport:
-    """Run the benchmark (see the module docstring)."""
+    """Run the benchmark (see the module docstring).
+
+    `server_settings` (setting name → value) are given to the server as ``FRONTDESK_*`` variables.
+    """
     await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
     fake = FakeTelegram(TOKEN, _free_port())
     fake_server = fake.server()
@@ -221,6 +225,7 @@ async def run(
                 fake,
                 _Customers(redeliver, think_s, reply_timeout_s),
                 drain_timeout_s,
+                {f"FRONTDESK_{name.upper()}": value for name, value in (server_settings or {}).items()},
             )
     finally:
         fake_server.should_exit = True
@@ -238,6 +243,7 @@ async def _run(
     fake: FakeTelegram,
     behaviour: _Customers,
     drain_timeout_s: float,
+    settings_env: Mapping[str, str],
 ) -> WebhookReport:
     port = _free_port()
     env = {
@@ -255,6 +261,7 @@ async def _run(
         "FRONTDESK_TELEGRAM_API_URL": fake.url,
         "HF_HUB_OFFLINE": "1",
         **({"REDIS_URL": redis_url} if redis_url else {}),
+        **settings_env,
     }
     command = [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--workers", str(workers)]
     log = (data_dir / "bench-server.log").open("wb")

@@ -104,6 +104,12 @@ def webhooks(
             "(turn capacity past Telegram's 30 messages/s per bot, which caps answered customers).",
         ),
     ] = 10.0,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A server setting for this run, NAME=VALUE (e.g. worker_concurrency=8, burst_s=2); repeatable."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Sustained Telegram webhook load over real HTTP against `frontdesk serve --workers N`.
@@ -117,6 +123,12 @@ def webhooks(
 
     if database_url is None and workers:
         raise typer.BadParameter("worker processes need --database-url postgresql://… (or use --workers 0)")
+    server_settings: dict[str, str] = {}
+    for item in setting or []:
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise typer.BadParameter(f"--setting {item!r}: write NAME=VALUE, e.g. worker_concurrency=8")
+        server_settings[name.strip()] = value
     report = asyncio.run(
         run_webhooks(
             playbook=playbook.resolve(),
@@ -129,6 +141,7 @@ def webhooks(
             redeliver=redeliver,
             think_s=think,
             reply_timeout_s=reply_timeout,
+            server_settings=server_settings,
         )
     )
     _show(report, "frontdesk bench webhooks", as_json=as_json)

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from graph import ConversationRunner, TurnResult
 from server.outbox_queue import queue_for_sending
-from server.worker import worker_name
+from server.worker_names import worker_name
 from tools.conversations import ApprovalStatus, Conversation, Message, NewReply, Owner
 from tools.errors import Conflict, InvalidInput
 from tools.ids import TicketId

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from redis.exceptions import RedisError
 
 from server.channels import OutboundMessage, webchat_frames
-from server.delivery import RetryLater, SendOutcome, Sent
+from server.delivery import WAIT_IN_LINE_S, RetryLater, SendOutcome, Sent
 from server.webchat.hub import WebchatHub
 from tools.conversations import Message
 from tools.inbox import Delivery
@@ -28,8 +28,10 @@ class WebchatSender:
 
     hub: WebchatHub
 
-    async def send(self, delivery: Delivery, message: Message) -> SendOutcome:
-        """Publish `message` to session `delivery.chat_id`."""
+    async def send(
+        self, delivery: Delivery, message: Message, *, wait_s: float = WAIT_IN_LINE_S
+    ) -> SendOutcome:
+        """Publish `message` to session `delivery.chat_id` (no send limits: `wait_s` does not apply)."""
         frames = webchat_frames(
             OutboundMessage(message.text, tuple(message.buttons)),
             message_id=message.id,

@@ -9,8 +9,8 @@ import pytest
 
 from tests.conftest import DATABASES
 from tools.clock import FrozenClock
-from tools.conversations import NewReply
-from tools.inbox import DeliveryStatus, InboxStatus, NewInboxEvent
+from tools.conversations import NewReply, Owner
+from tools.inbox import DeliveryStatus, InboxStatus, NewDelivery, NewInboxEvent
 from tools.sql import BusinessStores
 from tools.sql.inbox_claim import MAX_ATTEMPTS
 
@@ -226,3 +226,85 @@ async def test_claimed_deliveries_are_taken_once_until_their_lease_runs_out(
     clock.advance(timedelta(seconds=25))
     again = await stores.inbox.claim_deliveries("w9", lease_s=30, limit=100)
     assert [d.id for d in again] == ids[2:], "a dead taker's deliveries are due again, oldest first"
+
+
+async def _turn_with_replies(
+    stores: BusinessStores, clock: FrozenClock, provider_id: str, *texts: str
+) -> list[str]:
+    """A customer message on conversation telegram:100 and the bot's recorded replies; their message ids."""
+    contact = await stores.crm.contact_for_identity("telegram", "100", key="c")
+    conversation = await stores.conversations.open_conversation("telegram", "100", contact.id)
+    inbound, _ = await stores.conversations.record_inbound(
+        conversation.id, "hi", provider_id=provider_id, at=clock.now()
+    )
+    _, replies = await stores.conversations.finish_turn(
+        conversation.id, [NewReply(text, agent="smalltalk") for text in texts], reply_to=inbound.id
+    )
+    return [reply.id for reply in replies]
+
+
+def _new_deliveries(message_ids: list[str]) -> list[NewDelivery]:
+    return [NewDelivery(message_id, "telegram:100", "telegram", "100") for message_id in message_ids]
+
+
+async def test_a_completed_turn_queues_its_replies_and_its_worker_sends_them_holding_the_conversation(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    await stores.inbox.accept(_event(clock, "u1"))
+    claim = await stores.inbox.claim("w1", lease_s=30)
+    assert claim is not None
+    replies = await _turn_with_replies(stores, clock, "u1", "Здравствуйте!", "Чем помочь?")
+    await stores.inbox.accept(_event(clock, "u2", text="ещё вопрос"))
+    done = await stores.inbox.complete(
+        claim, [e.id for e in claim.events], deliveries=_new_deliveries(replies), send_now=True
+    )
+    assert [d.message_id for d in done.taken] == replies, "both replies, in order, are the worker's to send"
+    assert done.conversation_owner is Owner.BOT
+    assert done.last_open_at == clock.now(), "the message that came during the turn is still open"
+    assert await stores.inbox.claim_deliveries("outbox", lease_s=60) == [], "the outbox leaves them alone"
+    assert await stores.inbox.claim("w2", lease_s=30, conversation_key="telegram:100") is None, (
+        "the next turn waits until the replies are sent"
+    )
+    await stores.inbox.release_conversation("telegram:100", "w1")
+    following = await stores.inbox.claim("w2", lease_s=30, conversation_key="telegram:100")
+    assert following is not None and [e.text for e in following.events] == ["ещё вопрос"]
+
+
+async def test_replies_queue_behind_earlier_ones_still_waiting_and_are_never_queued_twice(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    await stores.inbox.accept(_event(clock, "u1"))
+    first = await stores.inbox.claim("w1", lease_s=30)
+    assert first is not None
+    earlier = await _turn_with_replies(stores, clock, "u1", "Первый ответ")
+    await stores.inbox.complete(first, [e.id for e in first.events], deliveries=_new_deliveries(earlier))
+    await stores.inbox.accept(_event(clock, "u2"))
+    second = await stores.inbox.claim("w1", lease_s=30)
+    assert second is not None
+    later = await _turn_with_replies(stores, clock, "u2", "Второй ответ")
+    done = await stores.inbox.complete(
+        second, [e.id for e in second.events], deliveries=_new_deliveries(earlier + later), send_now=True
+    )
+    assert done.taken == () and done.last_open_at is None, (
+        "an earlier reply waits: the outbox sends both, in order"
+    )
+    taken = await stores.inbox.claim_deliveries("outbox", lease_s=60)
+    assert [d.message_id for d in taken] == earlier + later, "one delivery per message"
+    assert (
+        await stores.inbox.claim("w2", lease_s=30) is None
+        and await stores.inbox.last_open_at("telegram:100") is None
+    )
+
+
+async def test_a_send_limit_defers_a_delivery_without_counting_a_failed_attempt(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    [message_id] = await _turn_with_replies(stores, clock, "u1", "Здравствуйте!")
+    delivery = await stores.inbox.enqueue_delivery(
+        message_id=message_id, conversation_id="telegram:100", channel="telegram", chat_id="100"
+    )
+    deferred = await stores.inbox.defer_delivery(delivery.id, after_s=3, reason="send limit reached")
+    assert deferred.attempts == 0 and deferred.status is DeliveryStatus.PENDING
+    assert await stores.inbox.due_deliveries() == []
+    clock.advance(timedelta(seconds=3))
+    assert [d.id for d in await stores.inbox.due_deliveries()] == [delivery.id]

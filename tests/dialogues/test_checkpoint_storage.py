@@ -26,13 +26,14 @@ async def test_checkpoints_are_pruned_every_few_turns_of_the_conversation(studio
         counts.append(await _checkpoints(studio, "telegram:long-talker"))
     every = studio.runner.prune_every
     assert max(counts) <= every
-    assert counts[0] == 1 and counts[every] == 1 and counts[2 * every] == 1  # turns 1, 9 and 17 prune
-    assert counts[every - 1] == every  # nothing pruned in between
+    assert counts[every - 1] == 1 and counts[2 * every - 1] == 1  # turns 8 and 16 prune
+    assert counts[: every - 1] == list(range(1, every))  # nothing before: a first turn prunes nothing
+    assert counts[2 * every - 2] == every  # nothing pruned in between
 
 
 @on_every_database
 async def test_the_turn_count_is_the_conversations_own_across_workers(studio: Frontdesk) -> None:
-    """Two runners (two workers' worth) alternating on one conversation still prune on its 9th turn."""
+    """Two runners (two workers' worth) alternating on one conversation still prune on its 8th turn."""
     other = dataclasses.replace(studio.runner)
     chats = [Chat(studio, customer="shared"), Chat(studio, customer="shared")]
     chats[1].desk = dataclasses.replace(studio, runner=other)
@@ -40,4 +41,4 @@ async def test_the_turn_count_is_the_conversations_own_across_workers(studio: Fr
     for turn in range(10):
         await chats[turn % 2].say(SCRIPT[turn % len(SCRIPT)])
         counts.append(await _checkpoints(studio, "telegram:shared"))
-    assert counts == [1, 2, 3, 4, 5, 6, 7, 8, 1, 2]
+    assert counts == [1, 2, 3, 4, 5, 6, 7, 1, 2, 3]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from server.delivery import MAX_SEND_ATTEMPTS, DeliveryWorker, Failed, RetryLater, SendOutcome, Sent
+from server.delivery import MAX_SEND_ATTEMPTS, Deferred, DeliveryWorker, Failed, RetryLater, SendOutcome, Sent
 from tests.conftest import on_every_database
 from tools.clock import FrozenClock
 from tools.conversations import Message, NewReply, Owner
@@ -21,7 +21,7 @@ class ScriptedSender:
         self.outcomes = list(outcomes)
         self.sent: list[str] = []
 
-    async def send(self, delivery: Delivery, message: Message) -> SendOutcome:
+    async def send(self, delivery: Delivery, message: Message, *, wait_s: float = 2.0) -> SendOutcome:
         self.sent.append(message.text)
         return self.outcomes.pop(0) if self.outcomes else Sent("tg-99")
 
@@ -93,9 +93,9 @@ async def test_server_errors_back_off_then_give_up(stores: BusinessStores, clock
 class SlowSender(ScriptedSender):
     """Yields to the event loop mid-send, so two outbox workers interleave."""
 
-    async def send(self, delivery: Delivery, message: Message) -> SendOutcome:
+    async def send(self, delivery: Delivery, message: Message, *, wait_s: float = 2.0) -> SendOutcome:
         await asyncio.sleep(0.01)
-        return await super().send(delivery, message)
+        return await super().send(delivery, message, wait_s=wait_s)
 
 
 @on_every_database
@@ -192,3 +192,19 @@ async def test_the_handover_notice_still_goes_out(stores: BusinessStores, clock:
     sender = ScriptedSender()
     await _worker(stores, sender).run_once()
     assert sender.sent == ["A person will answer within an hour."]
+
+
+@on_every_database
+async def test_a_busy_send_limit_defers_a_reply_but_never_dead_letters_it(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    """Waiting for our own per-chat or per-bot limit is not a failed attempt, however long it lasts."""
+    await _reply(stores, clock)
+    worker = _worker(stores, ScriptedSender(*[Deferred("send limit reached", 5)] * (MAX_SEND_ATTEMPTS + 2)))
+    for _ in range(MAX_SEND_ATTEMPTS + 2):
+        assert await worker.run_once() == 1
+        assert await worker.run_once() == 0, "not before the limit frees up"
+        clock.advance(timedelta(seconds=5))
+    assert await worker.run_once() == 1
+    [delivery] = await stores.inbox.deliveries()
+    assert delivery.status is DeliveryStatus.SENT and delivery.attempts == 1

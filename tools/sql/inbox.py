@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -15,25 +15,29 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tools.clock import Clock
 from tools.errors import NotFound
 from tools.ids import new_id
-from tools.inbox import Claim, Delivery, DeliveryStatus, InboxEvent, InboxStatus, NewInboxEvent
+from tools.inbox import (
+    Claim,
+    Completion,
+    Delivery,
+    DeliveryStatus,
+    InboxEvent,
+    InboxStatus,
+    NewDelivery,
+    NewInboxEvent,
+)
 from tools.privacy import mask_secrets
 from tools.sql import inbox_claim
 from tools.sql.engine import reading, single_write, writing
 from tools.sql.inbox_batch import AcceptBatcher
-from tools.sql.inbox_claim import MAX_ATTEMPTS, OPEN
-from tools.sql.schema import conversation_leases, inbox_events
+from tools.sql.inbox_claim import OPEN
+from tools.sql.inbox_complete import complete_turn
+from tools.sql.inbox_rows import NEW_DELIVERY, aware, delivery_from_row, event_from_row
 from tools.sql.schema import deliveries as delivery_table
+from tools.sql.schema import inbox_events
 
 log = logging.getLogger("frontdesk.inbox")
 
 _OPEN = OPEN
-_NEW_DELIVERY = {
-    name: dialect.insert(delivery_table)
-    .on_conflict_do_nothing(index_elements=[delivery_table.c.message_id])
-    .returning(*delivery_table.c)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
-"""A delivery, unless the message has one (then no row comes back)."""
 _DELIVERY_OF = select(delivery_table).where(delivery_table.c.message_id == bindparam("message_id"))
 _LAST_OPEN = select(func.max(inbox_events.c.received_at)).where(
     inbox_events.c.conversation_key == bindparam("key"), inbox_events.c.status.in_(OPEN)
@@ -54,46 +58,6 @@ _INSERTS = {
 def _insert_new(dialect: str) -> Any:
     """``INSERT … ON CONFLICT DO NOTHING RETURNING id`` for `dialect`: a row back only when it is new."""
     return _INSERTS[dialect]
-
-
-def _event(row: Row[Any]) -> InboxEvent:
-    return InboxEvent(
-        id=row.id,
-        channel=row.channel,
-        provider_id=row.provider_id,
-        chat_id=row.chat_id,
-        conversation_key=row.conversation_key,
-        sender_id=row.sender_id,
-        sender_name=row.sender_name,
-        text=row.text,
-        kind=row.kind,
-        extra=dict(row.extra or {}),
-        received_at=row.received_at,
-        status=InboxStatus(row.status),
-        attempts=row.attempts,
-        lease_owner=row.lease_owner,
-        error=row.error,
-        batch=row.batch,
-    )
-
-
-def _delivery(row: Row[Any]) -> Delivery:
-    return Delivery(
-        id=row.id,
-        message_id=row.message_id,
-        conversation_id=row.conversation_id,
-        channel=row.channel,
-        chat_id=row.chat_id,
-        status=DeliveryStatus(row.status),
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at,
-        provider_message_id=row.provider_message_id,
-        last_error=row.last_error,
-        created_at=row.created_at,
-        parts_sent=row.parts_sent,
-        details=dict(row.details or {}),
-        provider_status=row.provider_status,
-    )
 
 
 class SqlInbox:
@@ -147,7 +111,7 @@ class SqlInbox:
             return stored, True
         async with self._engine.connect() as connection:
             key = {"channel": event.channel, "provider_id": event.provider_id}
-            return _event((await connection.execute(_LOOKUP, key)).one()), False
+            return event_from_row((await connection.execute(_LOOKUP, key)).one()), False
 
     async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> set[str]:
         """Store `rows` in one transaction; the ids of those that were new (not redeliveries)."""
@@ -167,12 +131,12 @@ class SqlInbox:
                 if not await inbox_claim.lease(connection, conversation_key, owner, now, until):
                     return None
                 rows = await inbox_claim.open_rows(connection, conversation_key)
-                if rows and burst_s and now - max(_aware(row.received_at) for row in rows) < quiet:
+                if rows and burst_s and now - max(aware(row.received_at) for row in rows) < quiet:
                     await transaction.rollback()
                     return None
                 return await self._take(connection, conversation_key, rows, owner, until)
             for candidate in await inbox_claim.candidates(connection):
-                if burst_s and now - _aware(candidate.last) < quiet:
+                if burst_s and now - aware(candidate.last) < quiet:
                     continue
                 key = candidate.conversation_key
                 if not await inbox_claim.lease(connection, key, owner, now, until):
@@ -190,7 +154,7 @@ class SqlInbox:
         """Take the leased conversation's next turn from its open `rows`; without one, drop the lease."""
         batch, taken = await inbox_claim.take(connection, rows, owner)
         if taken:
-            return Claim(key, owner, until, tuple(_event(row) for row in taken), batch)
+            return Claim(key, owner, until, tuple(event_from_row(row) for row in taken), batch)
         await inbox_claim.release(connection, key)
         return None
 
@@ -198,33 +162,27 @@ class SqlInbox:
         """When the conversation's newest open (pending or processing) event arrived; None when none is open."""
         async with reading(self._engine) as connection:
             last = (await connection.execute(_LAST_OPEN, {"key": conversation_key})).scalar()
-        return None if last is None else _aware(last)
+        return None if last is None else aware(last)
 
-    async def complete(self, claim: Claim, processed: Sequence[str], *, error: str | None = None) -> None:
-        """Mark events done (or failed: pending again, dead after `MAX_ATTEMPTS`) and release the lease."""
-        now = self._clock.now()
+    async def complete(
+        self,
+        claim: Claim,
+        processed: Sequence[str],
+        *,
+        error: str | None = None,
+        deliveries: Sequence[NewDelivery] = (),
+        send_now: bool = False,
+    ) -> Completion:
+        """Settle a turn: its events, its replies' deliveries and the lease, in one transaction (`inbox_complete`)."""
         async with writing(self._engine) as connection, connection.begin():
-            if processed and error is None:
-                await connection.execute(
-                    update(inbox_events)
-                    .where(inbox_events.c.id.in_(list(processed)))
-                    .values(status=InboxStatus.DONE.value, processed_at=now, error=None)
-                )
-            elif processed:
-                for event in claim.events:
-                    if event.id not in processed:
-                        continue
-                    status = InboxStatus.DEAD if event.attempts + 1 >= MAX_ATTEMPTS else InboxStatus.PENDING
-                    await connection.execute(
-                        update(inbox_events)
-                        .where(inbox_events.c.id == event.id)
-                        .values(status=status.value, error=(error or "")[:2000])
-                    )
-            await connection.execute(
-                delete(conversation_leases).where(
-                    conversation_leases.c.conversation_key == claim.conversation_key,
-                    conversation_leases.c.owner == claim.owner,
-                )
+            return await complete_turn(
+                connection,
+                claim,
+                processed,
+                now=self._clock.now(),
+                error=error,
+                deliveries=deliveries if error is None else (),
+                send_now=send_now,
             )
 
     async def events(
@@ -237,7 +195,7 @@ class SqlInbox:
         if conversation_key is not None:
             query = query.where(inbox_events.c.conversation_key == conversation_key)
         async with reading(self._engine) as connection:
-            return [_event(row) for row in (await connection.execute(query)).all()]
+            return [event_from_row(row) for row in (await connection.execute(query)).all()]
 
     async def enqueue_delivery(
         self,
@@ -268,10 +226,10 @@ class SqlInbox:
             "provider_status": None,
         }
         async with single_write(self._engine) as connection:
-            row = (await connection.execute(_NEW_DELIVERY[self._engine.dialect.name], values)).first()
+            row = (await connection.execute(NEW_DELIVERY[self._engine.dialect.name], values)).first()
             if row is None:
                 row = (await connection.execute(_DELIVERY_OF, {"message_id": message_id})).one()
-        return _delivery(row)
+        return delivery_from_row(row)
 
     async def due_deliveries(self, *, limit: int = 50) -> list[Delivery]:
         """Pending deliveries whose time has come, oldest first."""
@@ -285,7 +243,7 @@ class SqlInbox:
             .limit(limit)
         )
         async with reading(self._engine) as connection:
-            return [_delivery(row) for row in (await connection.execute(query)).all()]
+            return [delivery_from_row(row) for row in (await connection.execute(query)).all()]
 
     async def claim_deliveries(self, owner: str, *, lease_s: float, limit: int = 50) -> list[Delivery]:
         """Take due deliveries, oldest first, moving their next attempt `lease_s` ahead in one statement.
@@ -315,7 +273,7 @@ class SqlInbox:
             rows = (await connection.execute(taken)).all()
         if rows:
             log.debug("%s took %d deliveries for %.0f s", owner, len(rows), lease_s)
-        return sorted((_delivery(row) for row in rows), key=lambda d: (d.created_at, d.id))
+        return sorted((delivery_from_row(row) for row in rows), key=lambda d: (d.created_at, d.id))
 
     async def _change(self, delivery_id: str, **values: Any) -> Delivery:
         """Change a delivery with one statement that returns the changed row."""
@@ -330,7 +288,7 @@ class SqlInbox:
             ).first()
         if row is None:
             raise NotFound(f"no delivery {delivery_id!r}")
-        return _delivery(row)
+        return delivery_from_row(row)
 
     async def delivered(self, delivery_id: str, *, provider_message_id: str | None) -> Delivery:
         """The channel accepted the message."""
@@ -387,6 +345,14 @@ class SqlInbox:
             last_error=error[:2000],
         )
 
+    async def defer_delivery(self, delivery_id: str, *, after_s: float, reason: str) -> Delivery:
+        """Try again in `after_s` seconds without counting a failed attempt (a send limit was not free yet)."""
+        return await self._change(
+            delivery_id,
+            next_attempt_at=self._clock.now() + timedelta(seconds=after_s),
+            last_error=reason[:2000],
+        )
+
     async def dead_letter(self, delivery_id: str, *, error: str) -> Delivery:
         """Give up on a delivery; staff see it."""
         return await self._change(
@@ -419,10 +385,4 @@ class SqlInbox:
         if status is not None:
             query = query.where(delivery_table.c.status == status.value)
         async with reading(self._engine) as connection:
-            return [_delivery(row) for row in (await connection.execute(query)).all()]
-
-
-def _aware(value: datetime | str) -> datetime:
-    """Aggregates bypass the column type on SQLite (a naive string comes back): read it as UTC."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+            return [delivery_from_row(row) for row in (await connection.execute(query)).all()]

@@ -409,7 +409,7 @@ deliveries = Table(
     metadata,
     _id(),
     Column("message_id", String(ID), ForeignKey("messages.id"), nullable=False, unique=True),
-    Column("conversation_id", String(240), ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("conversation_id", String(240), ForeignKey("conversations.id"), nullable=False),
     Column("channel", String(32), nullable=False),
     Column("chat_id", String(200), nullable=False),
     Column("status", String(10), nullable=False),
@@ -422,6 +422,7 @@ deliveries = Table(
     Column("provider_status", String(12)),
     *_stamps(),
     Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    Index("ix_deliveries_conversation_id_status", "conversation_id", "status"),
 )
 """The outbox: each recorded reply's delivery to its channel, retried with backoff, then dead-lettered."""
 
