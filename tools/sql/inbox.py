@@ -31,7 +31,7 @@ from tools.sql.engine import reading, single_write, writing
 from tools.sql.inbox_batch import AcceptBatcher
 from tools.sql.inbox_claim import OPEN
 from tools.sql.inbox_complete import complete_turn
-from tools.sql.inbox_rows import NEW_DELIVERY, aware, delivery_from_row, event_from_row
+from tools.sql.inbox_rows import NEW_DELIVERY, aware, delivery_from_row, event_from_row, new_delivery_row
 from tools.sql.schema import deliveries as delivery_table
 from tools.sql.schema import inbox_events
 
@@ -208,23 +208,9 @@ class SqlInbox:
     ) -> Delivery:
         """The delivery of a recorded reply (once per message)."""
         now = self._clock.now()
-        values = {
-            "id": new_id("dl"),
-            "message_id": message_id,
-            "conversation_id": conversation_id,
-            "channel": channel,
-            "chat_id": chat_id,
-            "status": DeliveryStatus.PENDING.value,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "parts_sent": 0,
-            "details": dict(details or {}),
-            "created_at": now,
-            "updated_at": now,
-            "provider_message_id": None,
-            "last_error": None,
-            "provider_status": None,
-        }
+        values = new_delivery_row(
+            NewDelivery(message_id, conversation_id, channel, chat_id, dict(details or {})), now=now, due=now
+        )
         async with single_write(self._engine) as connection:
             row = (await connection.execute(NEW_DELIVERY[self._engine.dialect.name], values)).first()
             if row is None:

@@ -8,18 +8,16 @@ conversation's lease is dropped — or kept, when the worker sends the new deliv
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.conversations import Owner
-from tools.ids import new_id
 from tools.inbox import Claim, Completion, Delivery, DeliveryStatus, InboxStatus, NewDelivery
 from tools.sql.inbox_claim import MAX_ATTEMPTS, OPEN
-from tools.sql.inbox_rows import NEW_DELIVERY, aware, delivery_from_row
+from tools.sql.inbox_rows import NEW_DELIVERY, aware, delivery_from_row, new_delivery_row
 from tools.sql.schema import conversation_leases, conversations, inbox_events
 from tools.sql.schema import deliveries as delivery_table
 
@@ -104,7 +102,7 @@ async def _queue(
     """Insert a delivery per message (first try at `due`); each stored delivery, in order, and whether it is new."""
     if not deliveries:
         return []
-    rows = [_row(delivery, now=now, due=due) for delivery in deliveries]
+    rows = [new_delivery_row(delivery, now=now, due=due) for delivery in deliveries]
     inserted = await connection.execute(NEW_DELIVERY[connection.dialect.name], rows)
     stored: dict[str, tuple[Delivery, bool]] = {
         row.message_id: (delivery_from_row(row), True) for row in inserted.all()
@@ -114,23 +112,3 @@ async def _queue(
         for row in (await connection.execute(_STORED, {"ids": earlier})).all():
             stored[row.message_id] = (delivery_from_row(row), False)
     return [stored[delivery.message_id] for delivery in deliveries]
-
-
-def _row(delivery: NewDelivery, *, now: datetime, due: datetime) -> Mapping[str, Any]:
-    return {
-        "id": new_id("dl"),
-        "message_id": delivery.message_id,
-        "conversation_id": delivery.conversation_id,
-        "channel": delivery.channel,
-        "chat_id": delivery.chat_id,
-        "status": DeliveryStatus.PENDING.value,
-        "attempts": 0,
-        "next_attempt_at": due,
-        "parts_sent": 0,
-        "details": dict(delivery.details),
-        "created_at": now,
-        "updated_at": now,
-        "provider_message_id": None,
-        "last_error": None,
-        "provider_status": None,
-    }

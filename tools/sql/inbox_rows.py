@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 
-from tools.inbox import Delivery, DeliveryStatus, InboxEvent, InboxStatus
+from tools.ids import new_id
+from tools.inbox import Delivery, DeliveryStatus, InboxEvent, InboxStatus, NewDelivery
 from tools.sql.schema import deliveries as delivery_table
 
 NEW_DELIVERY = {
@@ -64,3 +65,24 @@ def aware(value: datetime | str) -> datetime:
     """Aggregates bypass the column type on SQLite (a naive string comes back): read it as UTC."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def new_delivery_row(delivery: NewDelivery, *, now: datetime, due: datetime) -> dict[str, Any]:
+    """The row of a new delivery, first tried at `due`."""
+    return {
+        "id": new_id("dl"),
+        "message_id": delivery.message_id,
+        "conversation_id": delivery.conversation_id,
+        "channel": delivery.channel,
+        "chat_id": delivery.chat_id,
+        "status": DeliveryStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": due,
+        "parts_sent": 0,
+        "details": dict(delivery.details),
+        "created_at": now,
+        "updated_at": now,
+        "provider_message_id": None,
+        "last_error": None,
+        "provider_status": None,
+    }
