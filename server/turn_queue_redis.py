@@ -14,10 +14,11 @@ workers' `receive` raises `QueueUnavailable` and the worker falls back to sweepi
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
@@ -59,25 +60,45 @@ def connect(url: str) -> Redis:
 
 @dataclass
 class RedisTurnAnnouncer:
-    """``XADD``s announcements; after a failure it stays quiet for `pause_s` (the sweep covers that time)."""
+    """``XADD``s announcements; after a failure it stays quiet for `pause_s` (the sweep covers that time).
+
+    Concurrent webhooks share a round trip: the announcements made while one pipeline is under way
+    go together in the next, and every caller returns once its own have been sent (or failed).
+    """
 
     client: Redis
     stream: str
     pause_s: float = 1.0
     _paused_until: float = 0.0
+    _pending: set[str] = field(default_factory=set)
+    _flusher: asyncio.Task[None] | None = None
 
     async def announce(self, conversation_keys: Collection[str]) -> None:
         """Add one stream entry per conversation; log and carry on when Redis fails."""
         if not conversation_keys or time.monotonic() < self._paused_until:
             return
-        try:
-            async with self.client.pipeline(transaction=False) as pipe:
-                for key in conversation_keys:
-                    pipe.xadd(self.stream, {FIELD: key}, maxlen=MAX_ENTRIES, approximate=True)
-                await pipe.execute()
-        except (RedisError, OSError) as error:
-            log.warning("could not announce a turn to Redis (%s); workers will find it by sweeping", error)
-            self._paused_until = time.monotonic() + self.pause_s
+        self._pending.update(conversation_keys)
+        loop = asyncio.get_running_loop()
+        if self._flusher is None or self._flusher.done() or self._flusher.get_loop() is not loop:
+            self._flusher = loop.create_task(self._flush(), name="turn-announcements")
+        await asyncio.shield(self._flusher)
+
+    async def _flush(self) -> None:
+        await asyncio.sleep(0)  # let the requests already running add theirs
+        while self._pending:
+            keys, self._pending = self._pending, set()
+            if time.monotonic() < self._paused_until:
+                continue
+            try:
+                async with self.client.pipeline(transaction=False) as pipe:
+                    for key in keys:
+                        pipe.xadd(self.stream, {FIELD: key}, maxlen=MAX_ENTRIES, approximate=True)
+                    await pipe.execute()
+            except (RedisError, OSError) as error:
+                log.warning(
+                    "could not announce a turn to Redis (%s); workers will find it by sweeping", error
+                )
+                self._paused_until = time.monotonic() + self.pause_s
 
 
 @dataclass

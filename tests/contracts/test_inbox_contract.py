@@ -42,6 +42,40 @@ async def test_a_rush_of_webhooks_is_stored_once_each_whatever_is_committed_toge
     assert sorted(e.provider_id for e in await stores.inbox.events()) == sorted(set(ids))
 
 
+async def test_events_stored_together_keep_every_field(stores: BusinessStores, clock: FrozenClock) -> None:
+    """A batch of several events (names missing or not, channel details, both languages) reads back as sent."""
+    sent = [
+        NewInboxEvent(
+            "telegram",
+            f"f{n}",
+            f"{n}",
+            f"{n}",
+            ["Здравствуйте, запишите меня «на завтра»", "Hi, it's me\nline two"][n % 2],
+            received_at=clock.now() + timedelta(seconds=n),
+            kind=["text", "button"][n % 2],
+            sender_name=["Анна", None][n % 2],
+            extra={"callback_id": f"cb-{n}", "заметка": "ключ"} if n % 2 else {},
+        )
+        for n in range(6)
+    ]
+    await asyncio.gather(*(stores.inbox.accept(event) for event in sent))
+    stored = {event.provider_id: event for event in await stores.inbox.events()}
+    for event in sent:
+        kept = stored[event.provider_id]
+        assert (kept.text, kept.kind, kept.sender_name, dict(kept.extra), kept.received_at) == (
+            event.text,
+            event.kind,
+            event.sender_name,
+            dict(event.extra),
+            event.received_at,
+        )
+        assert (kept.conversation_key, kept.status, kept.attempts) == (
+            event.conversation_key,
+            InboxStatus.PENDING,
+            0,
+        )
+
+
 async def test_a_conversation_is_leased_to_one_worker_with_its_events_in_order(
     stores: BusinessStores, clock: FrozenClock
 ) -> None:

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -31,6 +30,7 @@ from tools.sql.engine import reading, single_write, writing
 from tools.sql.inbox_batch import AcceptBatcher
 from tools.sql.inbox_claim import OPEN
 from tools.sql.inbox_complete import complete_turn
+from tools.sql.inbox_insert import insert_new_events
 from tools.sql.inbox_rows import NEW_DELIVERY, aware, delivery_from_row, event_from_row, new_delivery_row
 from tools.sql.schema import deliveries as delivery_table
 from tools.sql.schema import inbox_events
@@ -49,15 +49,6 @@ _STATUS_ORDER = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 _LOOKUP = select(inbox_events).where(
     inbox_events.c.channel == bindparam("channel"), inbox_events.c.provider_id == bindparam("provider_id")
 )
-_INSERTS = {
-    "postgresql": postgresql.insert(inbox_events).on_conflict_do_nothing().returning(inbox_events.c.id),
-    "sqlite": sqlite.insert(inbox_events).on_conflict_do_nothing().returning(inbox_events.c.id),
-}
-
-
-def _insert_new(dialect: str) -> Any:
-    """``INSERT … ON CONFLICT DO NOTHING RETURNING id`` for `dialect`: a row back only when it is new."""
-    return _INSERTS[dialect]
 
 
 class SqlInbox:
@@ -115,9 +106,8 @@ class SqlInbox:
 
     async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> set[str]:
         """Store `rows` in one transaction; the ids of those that were new (not redeliveries)."""
-        async with writing(self._engine) as connection, connection.begin():
-            result = await connection.execute(_insert_new(self._engine.dialect.name), list(rows))
-            return {row.id for row in result.all()}
+        async with single_write(self._engine) as connection:
+            return await insert_new_events(connection, rows)
 
     async def claim(
         self, owner: str, *, lease_s: float, burst_s: float = 0.0, conversation_key: str | None = None
