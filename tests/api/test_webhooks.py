@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from starlette.types import Receive, Scope, Send
 
+from server.webhook_fast_path import WebhookFastPath
 from tests.api.conftest import APP_SECRET, TELEGRAM_SECRET, Served, sent_texts
 from tests.channels.payloads import tg_message, wa_contact, wa_message, wa_value, wa_webhook
 from tests.conftest import DATABASES
@@ -82,3 +85,61 @@ async def test_whatsapp_verification_and_a_signed_message(
     assert challenge.text == "1158201444" and wrong.status_code == 403
     assert ack.status_code == 200 and ack.json()["stored"] == 1
     assert any("1,800" in text or "1 800" in text for text in texts), texts
+
+
+async def test_a_body_streamed_past_the_limit_is_refused_without_being_stored(
+    server: str, providers: FakeProviders
+) -> None:
+    """No Content-Length (chunked): the server counts while reading and stops at the limit."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(10):
+            yield b"x" * 10_000
+
+    async with httpx.AsyncClient(base_url=server) as client:
+        huge = await client.post(
+            "/webhooks/telegram", content=chunks(), headers=telegram_secret_headers(SECRET)
+        )
+        docs = (await client.get("/openapi.json")).json()
+    assert huge.status_code == 413 and "64000 bytes" in huge.json()["detail"]
+    assert {"/webhooks/telegram", "/webhooks/whatsapp", "/webhooks/meta"} <= set(docs["paths"])
+    await asyncio.sleep(0.3)
+    assert providers.texts("telegram") == []
+
+
+async def test_the_route_handlers_answer_webhooks_as_the_fast_path_does(served: Served) -> None:
+    """The same requests through the routes alone (no middleware) and through the server get the same answers."""
+
+    layer = served.app.middleware_stack
+    while not isinstance(layer, WebhookFastPath):
+        layer = layer.app  # type: ignore[union-attr]
+    behind = layer.app
+
+    async def routes_alone(scope: Scope, receive: Receive, send: Send) -> None:
+        """What the fast path hands every other request to: error handling, then the routes."""
+        await behind({**scope, "app": served.app}, receive, send)
+
+    def requests(number: int) -> list[tuple[str, bytes, dict[str, str]]]:
+        good = json.dumps(tg_message(number, number, text="сколько стоит маникюр?")).encode()
+        return [
+            ("/webhooks/telegram", good, telegram_secret_headers(SECRET)),
+            ("/webhooks/telegram", good, telegram_secret_headers(SECRET)),
+            ("/webhooks/telegram", good, telegram_secret_headers("guess")),
+            ("/webhooks/telegram", b"{not json", telegram_secret_headers(SECRET)),
+            ("/webhooks/telegram", b"x" * 70_000, telegram_secret_headers(SECRET)),
+            ("/webhooks/whatsapp", b"{}", {}),
+        ]
+
+    answers: list[list[tuple[int, object]]] = []
+    for number, transport in ((9001, httpx.ASGITransport(app=routes_alone)), (9002, None)):
+        base = "http://routes" if transport is not None else served.url
+        async with httpx.AsyncClient(base_url=base, transport=transport) as client:
+            seen = []
+            for path, body, headers in requests(number):
+                answer = await client.post(path, content=body, headers=headers)
+                seen.append((answer.status_code, answer.json()))
+            answers.append(seen)
+    assert answers[0] == answers[1]
+    assert [status for status, _ in answers[0]] == [200, 200, 401, 400, 413, 401]
+    assert answers[0][0][1] == {"stored": 1, "duplicates": 0, "ignored": 0}
+    assert answers[0][1][1] == {"stored": 0, "duplicates": 1, "ignored": 0}
