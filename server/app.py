@@ -47,7 +47,7 @@ from server.settings import Settings
 from server.state import AppState
 from server.timer_worker import TimerWorker
 from server.webchat import WebchatSender, open_webchat_hub
-from server.webhook_fast_path import WebhookFastPath
+from server.webhook_fast_path import FrontdeskAPI
 from server.workers import open_processing, open_redis
 from tools.clock import Clock, SystemClock
 
@@ -131,7 +131,7 @@ def create_app(
                     await feed.close()
                     await asyncio.gather(*tasks, return_exceptions=True)
 
-    app = FastAPI(
+    app = FrontdeskAPI(
         title="Frontdesk",
         summary="A self-hosted AI front desk: sales, bookings, quotes, support and internal routing.",
         version="0.1.0",
@@ -139,7 +139,6 @@ def create_app(
     )
     install_error_handlers(app)
     install_console_errors(app)
-    app.add_middleware(WebhookFastPath)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(payments.router)

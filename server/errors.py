@@ -21,6 +21,12 @@ _STATUS: list[tuple[type[Exception], int]] = [
 ]
 
 
+INTERNAL_ERROR_DETAIL = "internal error; the server log has the details"
+"""The body of a 500: what went wrong is in the log, not in the answer."""
+STORAGE_DOWN_DETAIL = "the database is unreachable; nothing was stored, please retry"
+"""The body of a 503 when the database cannot be reached (sent with ``Retry-After``)."""
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map the domain's errors to status codes; an unreachable database is 503 with ``Retry-After``
     (providers deliver again later, and nothing was stored); anything else is a logged 500 without details."""
@@ -33,12 +39,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-        return JSONResponse({"detail": "internal error; the server log has the details"}, status_code=500)
+        return JSONResponse({"detail": INTERNAL_ERROR_DETAIL}, status_code=500)
 
     async def storage_down(request: Request, error: Exception) -> JSONResponse:
         log.error("the database is unreachable on %s %s: %s", request.method, request.url.path, error)
         return JSONResponse(
-            {"detail": "the database is unreachable; nothing was stored, please retry"},
+            {"detail": STORAGE_DOWN_DETAIL},
             status_code=503,
             headers={"Retry-After": "5"},
         )

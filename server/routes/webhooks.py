@@ -153,7 +153,7 @@ async def _store(state: AppState, events: list[InboundEvent]) -> dict[str, int]:
 
 
 async def _endpoint(request: Request, state: AppState) -> dict[str, int]:
-    """The route handlers' way in; in the server `WebhookFastPath` answers these paths before routing."""
+    """The route handlers' way in; in the server `FrontdeskAPI` answers these paths before its middleware and routing."""
     try:
         refuse_oversize(request.headers.get("content-length"), state.settings.max_webhook_bytes)
         raw = await request.body()

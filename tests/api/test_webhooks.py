@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
-from server.webhook_fast_path import WebhookFastPath
 from tests.api.conftest import APP_SECRET, TELEGRAM_SECRET, Served, sent_texts
 from tests.channels.payloads import tg_message, wa_contact, wa_message, wa_value, wa_webhook
 from tests.conftest import DATABASES
@@ -110,14 +110,9 @@ async def test_a_body_streamed_past_the_limit_is_refused_without_being_stored(
 async def test_the_route_handlers_answer_webhooks_as_the_fast_path_does(served: Served) -> None:
     """The same requests through the routes alone (no middleware) and through the server get the same answers."""
 
-    layer = served.app.middleware_stack
-    while not isinstance(layer, WebhookFastPath):
-        layer = layer.app  # type: ignore[union-attr]
-    behind = layer.app
-
     async def routes_alone(scope: Scope, receive: Receive, send: Send) -> None:
-        """What the fast path hands every other request to: error handling, then the routes."""
-        await behind({**scope, "app": served.app}, receive, send)
+        """FastAPI's own handling of the request: its middleware, error handlers and the routes."""
+        await FastAPI.__call__(served.app, scope, receive, send)
 
     def requests(number: int) -> list[tuple[str, bytes, dict[str, str]]]:
         good = json.dumps(tg_message(number, number, text="сколько стоит маникюр?")).encode()
@@ -143,3 +138,29 @@ async def test_the_route_handlers_answer_webhooks_as_the_fast_path_does(served: 
     assert [status for status, _ in answers[0]] == [200, 200, 401, 400, 413, 401]
     assert answers[0][0][1] == {"stored": 1, "duplicates": 0, "ignored": 0}
     assert answers[0][1][1] == {"stored": 0, "duplicates": 1, "ignored": 0}
+
+
+async def test_an_unexpected_error_is_a_500_on_the_fast_path_as_on_the_routes(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug while accepting a webhook answers 500 without details (the provider retries later), never a hang."""
+
+    async def broken(*args: object) -> dict[str, int]:
+        raise RuntimeError("a bug in accepting webhooks")
+
+    monkeypatch.setattr("server.webhook_fast_path.accept_webhook", broken)
+    monkeypatch.setattr("server.routes.webhooks.accept_webhook", broken)
+
+    async def routes_alone(scope: Scope, receive: Receive, send: Send) -> None:
+        await FastAPI.__call__(served.app, scope, receive, send)
+
+    body = json.dumps(tg_message(9100, 9100, text="hello")).encode()
+    answers = []
+    routes = httpx.ASGITransport(app=routes_alone, raise_app_exceptions=False)
+    for base, transport in (("http://routes", routes), (served.url, None)):
+        async with httpx.AsyncClient(base_url=base, transport=transport) as client:
+            answer = await client.post(
+                "/webhooks/telegram", content=body, headers=telegram_secret_headers(SECRET)
+            )
+            answers.append((answer.status_code, answer.json()))
+    assert answers[0] == answers[1] == (500, {"detail": "internal error; the server log has the details"})
