@@ -9,6 +9,11 @@ the delivery is dead-lettered and staff are notified with a link to the conversa
 Two ways in: the worker that ran a turn sends its replies at once (`send_taken`, with the owner
 read as the turn completed); everything else — retries, deferred sends, staff replies, notices —
 is polled from the outbox (`run`), each delivery's message and owner read right before its send.
+
+A taken delivery is its taker's until its next attempt comes round (its hold). Right before a send
+the hold must cover `SEND_BUDGET_S`, the longest a send may take: a shorter one is extended —
+unless the delivery was taken by another worker meanwhile, and then nothing is sent here, so a
+reply is never sent by two workers at once.
 """
 
 from __future__ import annotations
@@ -67,8 +72,21 @@ class Deferred:
 
 SendOutcome = Sent | RetryLater | Failed | Deferred
 
+
+@dataclass(frozen=True)
+class TakenElsewhere:
+    """The delivery's hold ran out and another worker took (or settled) it: nothing is sent or recorded here."""
+
+    reason: str = "its hold ran out and another worker took it"
+
+
 WAIT_IN_LINE_S = 2.0
 """A send limit that frees up within this long is waited out by the outbox; a longer one defers the delivery."""
+SEND_BUDGET_S = 30.0
+"""The longest one delivery's send may take, limit waits and provider calls included: it is cut off
+after that (a temporary failure), and a taken delivery is held at least this long when its send starts."""
+HOLD_MARGIN_S = 2.0
+"""Added to the send budget when checking a hold, for the clocks of different hosts."""
 
 
 class ChannelSender(Protocol):
@@ -103,6 +121,7 @@ class DeliveryWorker:
     """How long a taken delivery is this worker's; longer than the slowest send (every part, with timeouts)."""
     max_in_flight: int = 200
     """Deliveries `run` holds taken and unsettled at most (back pressure when channels are slow)."""
+    send_budget_s: float = SEND_BUDGET_S
 
     async def run_once(self, *, limit: int = 50) -> int:
         """Take due deliveries (no other worker gets them meanwhile) and try each once; returns how many.
@@ -183,15 +202,17 @@ class DeliveryWorker:
         the outbox due at once, with every one after it, and the outbox's loop sends them in order,
         waiting in line there.
         """
-        handed: Deferred | None = None
+        handed: Deferred | TakenElsewhere | None = None
         for delivery in deliveries:
             with conversation_context(delivery.conversation_id):
                 if handed is not None:
-                    await self.inbox.defer_delivery(delivery.id, after_s=0.0, reason=handed.reason)
+                    if await self._still_held(delivery):
+                        await self.inbox.defer_delivery(delivery.id, after_s=0.0, reason=handed.reason)
                     continue
                 message = messages[delivery.message_id]
                 outcome = await self._send(delivery, message, withheld_reason(owner, message), wait_s=0.0)
-                handed = outcome if isinstance(outcome, Deferred) else None
+                if isinstance(outcome, Deferred | TakenElsewhere):
+                    handed = outcome
 
     async def _deliver(self, delivery: Delivery) -> None:
         with conversation_context(delivery.conversation_id):
@@ -199,10 +220,25 @@ class DeliveryWorker:
             conversation = await self.conversations.get_conversation(delivery.conversation_id)
             await self._send(delivery, message, withheld_reason(conversation.owner, message))
 
+    async def _still_held(self, delivery: Delivery) -> bool:
+        """Whether `delivery` is still this worker's for a whole send (its hold extended if need be)."""
+        kept = await self.inbox.keep_delivery(
+            delivery.id, delivery.next_attempt_at, for_s=self.send_budget_s + HOLD_MARGIN_S
+        )
+        if kept is None:
+            log.info("delivery %s not sent here: %s", delivery.id, TakenElsewhere.reason)
+        return kept is not None
+
     async def _send(
         self, delivery: Delivery, message: Message, withheld: str | None, *, wait_s: float = WAIT_IN_LINE_S
-    ) -> SendOutcome | None:
-        """Send and record how it went; None when nothing was tried (withheld, no sender)."""
+    ) -> SendOutcome | TakenElsewhere | None:
+        """Send and record how it went; None when nothing was tried (withheld, no sender).
+
+        Nothing is sent or recorded for a delivery whose hold ran out and that another worker
+        took meanwhile (a long wait in its chat's lane, a turn that ran into its lease's end).
+        """
+        if not await self._still_held(delivery):
+            return TakenElsewhere()
         sender = self.senders.get(delivery.channel)
         if sender is None:
             await self._dead(delivery, f"no sender configured for channel {delivery.channel!r}")
@@ -212,7 +248,10 @@ class DeliveryWorker:
             await self.inbox.withhold(delivery.id, reason=withheld)
             return None
         try:
-            outcome = await sender.send(delivery, message, wait_s=wait_s)
+            async with asyncio.timeout(self.send_budget_s):
+                outcome = await sender.send(delivery, message, wait_s=wait_s)
+        except TimeoutError:
+            outcome = RetryLater(f"the send took longer than {self.send_budget_s:.0f} s")
         except Exception as error:  # a sender bug must not stop the outbox
             log.exception("sender for %s raised", delivery.channel)
             outcome = RetryLater(f"{type(error).__name__}: {error}")

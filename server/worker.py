@@ -90,7 +90,10 @@ class InboxWorker:
             return Ran(checked_at, completion.last_open_at)
         checked_at = time.monotonic()
         completion = await self.inbox.complete(
-            claim, ids, deliveries=[reply.delivery for reply in replies], send_now=self.outbox is not None
+            claim,
+            ids,
+            deliveries=[reply.delivery for reply in replies],
+            keep_to_send_s=self.lease_s / 2 if self.outbox is not None else None,
         )
         if completion.taken and self.outbox is not None:
             messages = {reply.message.id: reply.message for reply in replies}

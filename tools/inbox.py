@@ -181,14 +181,17 @@ class InboxStore(Protocol):
         *,
         error: str | None = None,
         deliveries: Sequence[NewDelivery] = (),
-        send_now: bool = False,
+        keep_to_send_s: float | None = None,
     ) -> Completion:
         """Mark the `processed` event ids done (or, with `error`, failed: retried, then dead) and release the lease.
 
         The turn's `deliveries` are queued in the same transaction (once per message). With
-        `send_now`, the new ones are leased to the claim's owner to send at once (`Completion.taken`)
-        and the conversation's lease is kept for that — unless earlier deliveries of the
-        conversation are still waiting, which the outbox sends first, in order.
+        `keep_to_send_s`, the new ones are held by the claim's owner to send at once
+        (`Completion.taken`, held until the claim's lease ends) and the conversation's lease is kept
+        for that — unless earlier deliveries of the conversation are still waiting (the outbox
+        sends them first, in order), or less than `keep_to_send_s` of the lease is left: a turn
+        that ran into its lease's end leaves its replies to the outbox, since another worker may
+        take them, and the conversation, any moment.
         """
         ...
 
@@ -231,6 +234,16 @@ class InboxStore(Protocol):
 
         Atomic, so two outbox workers never take the same delivery; if the taker dies, the delivery
         is due again when the lease runs out. `delivered`, `retry_delivery` and `dead_letter` settle it.
+        """
+        ...
+
+    async def keep_delivery(self, delivery_id: str, held_until: datetime, *, for_s: float) -> datetime | None:
+        """Make sure a taken delivery stays its taker's for `for_s` more seconds; the new end, or None when lost.
+
+        Called right before each provider call. A hold (`held_until`, the delivery's next attempt
+        as it was taken) with that long left is kept as it is, without a statement; a shorter one
+        is extended only if the delivery is still pending at the same next attempt — otherwise its
+        hold ran out and another worker took it (or settled it), and the caller must not send.
         """
         ...
 

@@ -290,7 +290,7 @@ async def test_a_completed_turn_queues_its_replies_and_its_worker_sends_them_hol
     replies = await _turn_with_replies(stores, clock, "u1", "Здравствуйте!", "Чем помочь?")
     await stores.inbox.accept(_event(clock, "u2", text="ещё вопрос"))
     done = await stores.inbox.complete(
-        claim, [e.id for e in claim.events], deliveries=_new_deliveries(replies), send_now=True
+        claim, [e.id for e in claim.events], deliveries=_new_deliveries(replies), keep_to_send_s=15
     )
     assert [d.message_id for d in done.taken] == replies, "both replies, in order, are the worker's to send"
     assert done.conversation_owner is Owner.BOT
@@ -302,6 +302,48 @@ async def test_a_completed_turn_queues_its_replies_and_its_worker_sends_them_hol
     await stores.inbox.release_conversation("telegram:100", "w1")
     following = await stores.inbox.claim("w2", lease_s=30, conversation_key="telegram:100")
     assert following is not None and [e.text for e in following.events] == ["ещё вопрос"]
+
+
+async def test_a_turn_that_ran_into_the_end_of_its_lease_leaves_its_replies_to_the_outbox(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    await stores.inbox.accept(_event(clock, "u1"))
+    claim = await stores.inbox.claim("w1", lease_s=30)
+    assert claim is not None
+    replies = await _turn_with_replies(stores, clock, "u1", "Здравствуйте!")
+    clock.advance(timedelta(seconds=20))
+    done = await stores.inbox.complete(
+        claim, [e.id for e in claim.events], deliveries=_new_deliveries(replies), keep_to_send_s=15
+    )
+    assert done.taken == (), "10 s of lease left, 15 s wanted: another worker may take over any moment"
+    [queued] = await stores.inbox.claim_deliveries("outbox", lease_s=60)
+    assert queued.message_id == replies[0], "the outbox sends it at once"
+    await stores.inbox.accept(_event(clock, "u2"))
+    assert await stores.inbox.claim("w2", lease_s=30) is not None, "the conversation was released"
+
+
+async def test_a_taken_delivery_is_kept_only_while_no_one_else_took_it(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    [message_id] = await _turn_with_replies(stores, clock, "u1", "Здравствуйте!")
+    await stores.inbox.enqueue_delivery(
+        message_id=message_id, conversation_id="telegram:100", channel="telegram", chat_id="100"
+    )
+    [held] = await stores.inbox.claim_deliveries("a", lease_s=60)
+    assert await stores.inbox.keep_delivery(held.id, held.next_attempt_at, for_s=30) == held.next_attempt_at
+    clock.advance(timedelta(seconds=45))
+    longer = await stores.inbox.keep_delivery(held.id, held.next_attempt_at, for_s=30)
+    assert longer == clock.now() + timedelta(seconds=30), "15 s left: extended, no one else took it"
+    clock.advance(timedelta(seconds=29))
+    assert await stores.inbox.claim_deliveries("b", lease_s=60) == [], "still held"
+    clock.advance(timedelta(seconds=2))
+    [other] = await stores.inbox.claim_deliveries("b", lease_s=60)
+    assert other.id == held.id
+    assert await stores.inbox.keep_delivery(held.id, longer, for_s=30) is None, "b has it now"
+    kept = await stores.inbox.keep_delivery(other.id, other.next_attempt_at, for_s=90)
+    assert kept is not None
+    await stores.inbox.delivered(other.id, provider_message_id="tg-1")
+    assert await stores.inbox.keep_delivery(other.id, kept, for_s=300) is None, "sent: nothing to keep"
 
 
 async def test_replies_queue_behind_earlier_ones_still_waiting_and_are_never_queued_twice(
@@ -317,7 +359,7 @@ async def test_replies_queue_behind_earlier_ones_still_waiting_and_are_never_que
     assert second is not None
     later = await _turn_with_replies(stores, clock, "u2", "Второй ответ")
     done = await stores.inbox.complete(
-        second, [e.id for e in second.events], deliveries=_new_deliveries(earlier + later), send_now=True
+        second, [e.id for e in second.events], deliveries=_new_deliveries(earlier + later), keep_to_send_s=15
     )
     assert done.taken == () and done.last_open_at is None, (
         "an earlier reply waits: the outbox sends both, in order"

@@ -26,11 +26,11 @@ class ScriptedSender:
         return self.outcomes.pop(0) if self.outcomes else Sent("tg-99")
 
 
-async def _reply(stores: BusinessStores, clock: FrozenClock) -> Delivery:
+async def _reply(stores: BusinessStores, clock: FrozenClock, provider_id: str = "u1") -> Delivery:
     contact = await stores.crm.contact_for_identity("telegram", "100", key="c")
     conversation = await stores.conversations.open_conversation("telegram", "100", contact.id)
     inbound, _ = await stores.conversations.record_inbound(
-        conversation.id, "привет", provider_id="u1", at=clock.now()
+        conversation.id, "привет", provider_id=provider_id, at=clock.now()
     )
     reply = await stores.conversations.record_reply(
         conversation.id, NewReply("Здравствуйте! Чем помочь?", agent="smalltalk"), reply_to=inbound.id, seq=0
@@ -123,6 +123,49 @@ async def test_two_outbox_workers_never_send_one_delivery_twice(
     sent = senders[0].sent + senders[1].sent
     assert sorted(sent) == sorted(f"ответ {number}" for number in range(20)), "each reply sent exactly once"
     assert senders[0].sent and senders[1].sent, "both workers took a share"
+    assert {d.status for d in await stores.inbox.deliveries()} == {DeliveryStatus.SENT}
+
+
+class TakeoverDuringSend(ScriptedSender):
+    """A send that takes 25 s, during which another outbox worker looks for due deliveries."""
+
+    def __init__(self, stores: BusinessStores, clock: FrozenClock) -> None:
+        super().__init__()
+        self.stores, self.clock = stores, clock
+        self.taken_meanwhile: list[Delivery] = []
+
+    async def send(self, delivery: Delivery, message: Message, *, wait_s: float = 2.0) -> SendOutcome:
+        self.clock.advance(timedelta(seconds=25))
+        self.taken_meanwhile += await self.stores.inbox.claim_deliveries("outbox-b", lease_s=60)
+        return await super().send(delivery, message, wait_s=wait_s)
+
+
+@on_every_database
+async def test_a_reply_is_never_sent_by_two_workers_when_its_hold_runs_short_or_out(
+    stores: BusinessStores, clock: FrozenClock
+) -> None:
+    """A delivery waited in its worker's lane: a short hold is extended before the send; a lapsed one taken over is left."""
+    delivery = await _reply(stores, clock)
+    message = await stores.conversations.get_message(delivery.message_id)
+    [held] = await stores.inbox.claim_deliveries("outbox-a", lease_s=60)
+    clock.advance(timedelta(seconds=40))
+    slow = TakeoverDuringSend(stores, clock)
+    await _worker(stores, slow).send_taken([held], {message.id: message}, Owner.BOT)
+    assert slow.sent == [message.text] and slow.taken_meanwhile == [], (
+        "20 s of hold left: extended before the send, so no one took it mid-send"
+    )
+    [sent] = await stores.inbox.deliveries()
+    assert sent.status is DeliveryStatus.SENT
+
+    second = await _reply(stores, clock, provider_id="u2")
+    [late] = await stores.inbox.claim_deliveries("outbox-a", lease_s=60)
+    clock.advance(timedelta(seconds=61))
+    other = ScriptedSender()
+    assert await _worker(stores, other).run_once() == 1, "the hold ran out: another worker took it"
+    first = ScriptedSender()
+    reply = await stores.conversations.get_message(second.message_id)
+    await _worker(stores, first).send_taken([late], {reply.id: reply}, Owner.BOT)
+    assert other.sent == [reply.text] and first.sent == [], "sent once, by the worker that holds it"
     assert {d.status for d in await stores.inbox.deliveries()} == {DeliveryStatus.SENT}
 
 

@@ -161,7 +161,7 @@ class SqlInbox:
         *,
         error: str | None = None,
         deliveries: Sequence[NewDelivery] = (),
-        send_now: bool = False,
+        keep_to_send_s: float | None = None,
     ) -> Completion:
         """Settle a turn: its events, its replies' deliveries and the lease, in one transaction (`inbox_complete`)."""
         async with writing(self._engine) as connection, connection.begin():
@@ -172,7 +172,7 @@ class SqlInbox:
                 now=self._clock.now(),
                 error=error,
                 deliveries=deliveries if error is None else (),
-                send_now=send_now,
+                keep_to_send_s=keep_to_send_s,
             )
 
     async def events(
@@ -250,6 +250,27 @@ class SqlInbox:
         if rows:
             log.debug("%s took %d deliveries for %.0f s", owner, len(rows), lease_s)
         return sorted((delivery_from_row(row) for row in rows), key=lambda d: (d.created_at, d.id))
+
+    async def keep_delivery(self, delivery_id: str, held_until: datetime, *, for_s: float) -> datetime | None:
+        """See `InboxStore.keep_delivery`: a compare-and-set on the delivery's next attempt."""
+        now = self._clock.now()
+        if held_until - now >= timedelta(seconds=for_s):
+            return held_until
+        until = now + timedelta(seconds=for_s)
+        async with single_write(self._engine) as connection:
+            kept = (
+                await connection.execute(
+                    update(delivery_table)
+                    .where(
+                        delivery_table.c.id == delivery_id,
+                        delivery_table.c.status == DeliveryStatus.PENDING.value,
+                        delivery_table.c.next_attempt_at == held_until,
+                    )
+                    .values(next_attempt_at=until, updated_at=now)
+                    .returning(delivery_table.c.id)
+                )
+            ).first()
+        return until if kept is not None else None
 
     async def _change(self, delivery_id: str, **values: Any) -> Delivery:
         """Change a delivery with one statement that returns the changed row."""

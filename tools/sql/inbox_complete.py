@@ -9,7 +9,7 @@ conversation's lease is dropped — or kept, when the worker sends the new deliv
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -63,7 +63,7 @@ async def complete_turn(
     now: datetime,
     error: str | None,
     deliveries: Sequence[NewDelivery],
-    send_now: bool,
+    keep_to_send_s: float | None,
 ) -> Completion:
     """Settle the claimed turn in the open transaction of `connection` (see `InboxStore.complete`)."""
     if processed and error is None:
@@ -71,7 +71,11 @@ async def complete_turn(
     elif processed:
         await _fail(connection, claim, processed, error or "")
     state = (await connection.execute(_STATE, {"key": claim.conversation_key})).one()
-    taking = send_now and not state.waiting
+    taking = (
+        keep_to_send_s is not None
+        and not state.waiting
+        and claim.until - now >= timedelta(seconds=keep_to_send_s)
+    )
     queued = await _queue(connection, deliveries, now=now, due=claim.until if taking else now)
     taken = tuple(delivery for delivery, new in queued if new) if taking else ()
     if not taken:
