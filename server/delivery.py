@@ -122,6 +122,7 @@ class DeliveryWorker:
     max_in_flight: int = 200
     """Deliveries `run` holds taken and unsettled at most (back pressure when channels are slow)."""
     send_budget_s: float = SEND_BUDGET_S
+    """The longest one delivery's send may take (see `SEND_BUDGET_S`); shorter than `lease_s`."""
 
     async def run_once(self, *, limit: int = 50) -> int:
         """Take due deliveries (no other worker gets them meanwhile) and try each once; returns how many.
@@ -251,7 +252,7 @@ class DeliveryWorker:
             async with asyncio.timeout(self.send_budget_s):
                 outcome = await sender.send(delivery, message, wait_s=wait_s)
         except TimeoutError:
-            outcome = RetryLater(f"the send took longer than {self.send_budget_s:.0f} s")
+            outcome = RetryLater(f"the send took longer than {self.send_budget_s:g} s")
         except Exception as error:  # a sender bug must not stop the outbox
             log.exception("sender for %s raised", delivery.channel)
             outcome = RetryLater(f"{type(error).__name__}: {error}")

@@ -6,6 +6,8 @@ with a frozen clock; retries are driven by advancing it.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -16,8 +18,9 @@ import httpx
 import pytest
 
 from server.alert_config import alert_worker
+from server.alert_formats import AlertMessage
 from server.alerts import AlertWorker
-from server.delivery import MAX_SEND_ATTEMPTS
+from server.delivery import HOLD_MARGIN_S, MAX_SEND_ATTEMPTS, SendOutcome, Sent
 from server.settings import Settings
 from tests.conftest import on_every_database
 from tests.fakes.hooks import FakeHooks
@@ -270,3 +273,47 @@ async def test_a_crash_between_notify_and_dispatch_still_alerts_once(
     assert await restarted.run_once() == 1
     assert await restarted.run_once() == 0
     assert len(providers.texts("telegram")) == 1
+
+
+class SlowTarget:
+    """A target that takes `delay_s` to answer each alert and records the titles it got."""
+
+    def __init__(self, delay_s: float) -> None:
+        self.delay_s = delay_s
+        self.titles: list[str] = []
+
+    async def send(self, message: AlertMessage) -> SendOutcome:
+        await asyncio.sleep(self.delay_s)
+        self.titles.append(message.title)
+        return Sent("ok")
+
+
+@on_every_database
+async def test_a_slow_target_never_gets_an_alert_after_the_lease_ran_short(
+    minimal_playbook: Playbook,
+    stores: BusinessStores,
+    client: httpx.AsyncClient,
+    clock: FrozenClock,
+    providers: FakeProviders,
+    hooks: FakeHooks,
+) -> None:
+    """Alerts the lease no longer covers wait for its end; a send that hangs is cut off and retried."""
+    targets: list[dict[str, object]] = [{"type": "telegram", "chat_id": "-100777"}]
+    configured = _worker(minimal_playbook, stores, client, clock, providers, hooks, targets)
+    [target] = configured.senders
+    slow = SlowTarget(0.3)
+    worker = dataclasses.replace(
+        configured, senders={target: slow}, send_budget_s=0.5, lease_s=HOLD_MARGIN_S + 1.0
+    )
+    for number in range(4):
+        await _hot_lead(stores, key=f"lead-{number}")
+    assert await worker.run_once() == 4
+    assert len(slow.titles) == 2, "sends start only in the lease's first 0.5 s"
+    assert await worker.run_once() == 0, "the other two stay this worker's until the lease ends"
+    clock.advance(timedelta(seconds=worker.lease_s + 1))
+    assert await worker.run_once() == 2 and len(slow.titles) == 4
+    slow.delay_s = 5.0
+    await _hot_lead(stores, key="lead-hung")
+    assert await worker.run_once() == 1
+    [late] = [a for a in await stores.staff_alerts.alerts() if a.status is AlertStatus.PENDING]
+    assert late.attempts == 1 and "longer than 0.5 s" in (late.last_error or "")
