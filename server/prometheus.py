@@ -15,7 +15,7 @@ from typing import Literal
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 """The media type Prometheus expects for the text format."""
 
-MetricKind = Literal["counter", "gauge"]
+MetricKind = Literal["counter", "gauge", "histogram"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class Sample:
     value: float
     labels: tuple[tuple[str, str], ...] = ()
     """(name, value) pairs, written in this order."""
+    suffix: str = ""
+    """Appended to the metric's name: a histogram's ``_bucket``, ``_sum`` and ``_count`` lines."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def format_value(value: float) -> str:
 
 
 def _sample_line(name: str, sample: Sample) -> str:
+    name += sample.suffix
     if not sample.labels:
         return f"{name} {format_value(sample.value)}"
     labels = ",".join(f'{label}="{escape_label_value(value)}"' for label, value in sample.labels)
@@ -73,3 +76,36 @@ def exposition(metrics: Sequence[Metric]) -> str:
         lines.append(f"# TYPE {metric.name} {metric.kind}")
         lines.extend(_sample_line(metric.name, sample) for sample in metric.samples)
     return "\n".join(lines) + "\n"
+
+
+class LatencyHistogram:
+    """Durations counted into fixed buckets, as a Prometheus histogram (cumulative ``le`` buckets).
+
+    Kept in memory by the process that measures: each process serves its own counts.
+    """
+
+    def __init__(self, bounds_s: Sequence[float]) -> None:
+        self.bounds_s = tuple(sorted(bounds_s))
+        self._counts = [0] * (len(self.bounds_s) + 1)
+        self._sum_s = 0.0
+
+    def observe(self, seconds: float) -> None:
+        """Count one duration."""
+        self._sum_s += seconds
+        for index, bound in enumerate(self.bounds_s):
+            if seconds <= bound:
+                self._counts[index] += 1
+                return
+        self._counts[-1] += 1
+
+    def samples(self, labels: tuple[tuple[str, str], ...] = ()) -> tuple[Sample, ...]:
+        """The ``_bucket`` lines (cumulative, ending with ``+Inf``), then ``_sum`` and ``_count``."""
+        lines: list[Sample] = []
+        total = 0
+        for bound, count in zip((*self.bounds_s, math.inf), self._counts, strict=True):
+            total += count
+            le = "+Inf" if math.isinf(bound) else format_value(bound)
+            lines.append(Sample(total, (*labels, ("le", le)), "_bucket"))
+        lines.append(Sample(self._sum_s, labels, "_sum"))
+        lines.append(Sample(total, labels, "_count"))
+        return tuple(lines)

@@ -15,16 +15,22 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.types import Message, Receive, Scope, Send
 
 from server.errors import INTERNAL_ERROR_DETAIL, STORAGE_DOWN_DETAIL
+from server.prometheus import LatencyHistogram, Metric
 from server.routes.webhooks import CHANNELS, WebhookRefused, accept_webhook, refuse_oversize
 from server.state import AppState
 
 log = logging.getLogger("frontdesk.webhooks")
+
+ACK_BOUNDS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+"""Bucket bounds of the webhook answer times (seconds)."""
 
 
 class FrontdeskAPI(FastAPI):
@@ -35,10 +41,36 @@ class FrontdeskAPI(FastAPI):
     under load that chain took about a tenth of the API process's CPU.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.webhook_ack_times = {path: LatencyHistogram(ACK_BOUNDS_S) for path in CHANNELS}
+        """How long each webhook path took to answer, from the request's arrival to the answer's last byte."""
+
+    def webhook_ack_metric(self) -> Metric:
+        """``frontdesk_webhook_ack_seconds{channel}``: this process's webhook answer times."""
+        samples = tuple(
+            sample
+            for path, histogram in self.webhook_ack_times.items()
+            for sample in histogram.samples((("channel", path.rsplit("/", 1)[-1]),))
+        )
+        return Metric(
+            "frontdesk_webhook_ack_seconds",
+            "histogram",
+            "Time to answer a provider's webhook (verified, stored, acknowledged), in this API process.",
+            samples,
+        )
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in CHANNELS:
             await super().__call__(scope, receive, send)
             return
+        arrived = time.perf_counter()
+        try:
+            await self._answer(scope, receive, send)
+        finally:
+            self.webhook_ack_times[scope["path"]].observe(time.perf_counter() - arrived)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
         started = False
 

@@ -34,6 +34,7 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import func, select
 
+from evals.bench.ack_histogram import ack_buckets, bucket_delta, bucket_quantile
 from evals.bench.databases import fresh_database
 from evals.bench.fake_telegram import FakeTelegram, until_started
 from evals.bench.process_cpu import tree_cpu_s
@@ -66,6 +67,10 @@ class WebhookReport:
     ack_p50_ms: float
     ack_p95_ms: float
     ack_p99_ms: float
+    server_ack_p50_ms: float
+    """At the endpoint: the API process's own answer times (its ``/metrics`` histogram, interpolated)."""
+    server_ack_p95_ms: float
+    server_ack_p99_ms: float
     failed_acks: int
     messages: int
     """Distinct customer messages accepted (redeliveries not counted)."""
@@ -90,6 +95,12 @@ class WebhookReport:
     lost_messages: int
     """Accepted messages not processed, or processed without a reply, after the drain."""
     drain_s: float
+
+
+async def _ack_buckets(client: aiohttp.ClientSession) -> list[tuple[float, int]]:
+    """The server's Telegram webhook answer-time buckets, scraped from ``/metrics``."""
+    async with client.get("/metrics") as answer:
+        return ack_buckets(await answer.text())
 
 
 @dataclass(frozen=True)
@@ -299,11 +310,13 @@ async def _run(
             chats = [2_000_000 + n for n in range(conversations)]
             started_at = datetime.now(UTC)
             load = _Load(client, fake, headers, behaviour, ids, time.monotonic() + duration_s)
+            acks_before = await _ack_buckets(client)
             server_cpu_began, own_cpu_began = tree_cpu_s(server.pid), time.process_time()
             began_load = time.monotonic()
             await asyncio.gather(*(load.customer(chat) for chat in chats))
             load_s = time.monotonic() - began_load
             own_cpu_s = time.process_time() - own_cpu_began
+            at_endpoint = bucket_delta(await _ack_buckets(client), acks_before)
             latencies, answered, accepted = load.latencies, load.answered, load.accepted
         stores = await open_stores(url, clock=SystemClock(), migrate=False)
         keys = {f"telegram:{chat}" for chat in chats}
@@ -363,6 +376,9 @@ async def _run(
             ack_p50_ms=round(statistics.median(ordered) * 1000, 1),
             ack_p95_ms=round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000, 1),
             ack_p99_ms=round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
+            server_ack_p50_ms=round(bucket_quantile(at_endpoint, 0.5) * 1000, 1),
+            server_ack_p95_ms=round(bucket_quantile(at_endpoint, 0.95) * 1000, 1),
+            server_ack_p99_ms=round(bucket_quantile(at_endpoint, 0.99) * 1000, 1),
             failed_acks=load.failed,
             messages=len(accepted),
             messages_per_s=round(len(accepted) / load_s, 1),

@@ -1,5 +1,8 @@
 """``/metrics``: operational numbers for Prometheus, read from the database at scrape time.
 
+Besides the database's numbers, each API process serves its own webhook answer times
+(``frontdesk_webhook_ack_seconds``, a histogram kept in memory).
+
 With ``FRONTDESK_METRICS_TOKEN`` set, a scraper must send it as a bearer token. Without it, only
 clients on this machine (loopback addresses, not relayed by a proxy) may scrape.
 """
@@ -17,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from server.deps import StateDep
 from server.prometheus import CONTENT_TYPE, Metric, Sample, exposition
+from server.webhook_fast_path import FrontdeskAPI
 from tools.sql.operations_metrics import OperationsSnapshot, read_operations
 
 router = APIRouter(tags=["monitoring"])
@@ -139,4 +143,7 @@ async def metrics(request: Request, state: StateDep) -> Response:
     except SQLAlchemyError as error:
         log.warning("metrics: the database did not answer: %s", error)
         return Response(exposition([_up(0)]), media_type=CONTENT_TYPE)
-    return Response(exposition(operations_metrics(snapshot)), media_type=CONTENT_TYPE)
+    metrics = operations_metrics(snapshot)
+    if isinstance(request.app, FrontdeskAPI):
+        metrics.append(request.app.webhook_ack_metric())
+    return Response(exposition(metrics), media_type=CONTENT_TYPE)

@@ -72,11 +72,23 @@ class Customer:
 async def answered_customer(served: Served, client: httpx.AsyncClient) -> ContactId:
     """The test customer writes once on Telegram and is answered; returns their contact."""
     await Customer(client).says("здравствуйте")
+    await until_answered(served)
+    return (await served.state.stores.conversations.get_conversation(CONVERSATION)).contact_id
+
+
+async def until_answered(served: Served, timeout_s: float = 30.0) -> None:
+    """Wait until the test conversation's messages are handled and every reply is sent.
+
+    Handled first: a turn's replies are queued in the transaction that marks its events done, so
+    once nothing is open, no reply is still to be queued (the other order races a turn finishing
+    between the two reads).
+    """
     inbox = served.state.stores.inbox
-    for _ in range(200):
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.05)
         if await inbox.last_open_at(CONVERSATION) is None and not await inbox.deliveries(
             status=DeliveryStatus.PENDING
         ):
-            break
-    return (await served.state.stores.conversations.get_conversation(CONVERSATION)).contact_id
+            return
+    raise TimeoutError(f"the customer was not answered within {timeout_s:g} s")

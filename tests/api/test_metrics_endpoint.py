@@ -88,6 +88,34 @@ async def test_a_scrape_shows_an_answered_telegram_message(served: Served) -> No
     } <= lines
 
 
+async def test_a_scrape_shows_how_long_webhooks_took_to_answer(served: Served) -> None:
+    """Every webhook answered by this process is counted in a histogram, refused ones included."""
+    async with httpx.AsyncClient(base_url=served.url) as client:
+        await Customer(client).says("сколько стоит маникюр?")
+        refused = await client.post(
+            "/webhooks/telegram", content=b"{}", headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+        )
+        scrape = await client.get("/metrics")
+    assert refused.status_code == 401
+    lines = scrape.text.splitlines()
+    assert "# TYPE frontdesk_webhook_ack_seconds histogram" in lines
+    assert {
+        'frontdesk_webhook_ack_seconds_bucket{channel="telegram",le="+Inf"} 2',
+        'frontdesk_webhook_ack_seconds_count{channel="telegram"} 2',
+        'frontdesk_webhook_ack_seconds_count{channel="whatsapp"} 0',
+    } <= set(lines)
+    buckets = [
+        int(line.rsplit(" ", 1)[1])
+        for line in lines
+        if line.startswith('frontdesk_webhook_ack_seconds_bucket{channel="telegram"')
+    ]
+    assert len(buckets) == 11 and buckets == sorted(buckets), "cumulative, one per bound and +Inf"
+    [total] = [
+        line for line in lines if line.startswith('frontdesk_webhook_ack_seconds_sum{channel="telegram"}')
+    ]
+    assert 0 < float(total.rsplit(" ", 1)[1]) < 10
+
+
 async def test_without_a_token_only_this_machine_may_scrape(served: Served) -> None:
     async with httpx.AsyncClient(base_url=served.url) as client:
         local = await client.get("/metrics")

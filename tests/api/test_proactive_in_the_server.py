@@ -10,12 +10,11 @@ import httpx
 import pytest
 
 from tests.api.conftest import APP_SECRET, Served, sent_texts
-from tests.api.console_client import CONVERSATION, Customer
+from tests.api.console_client import CONVERSATION, Customer, until_answered
 from tests.channels.payloads import wa_contact, wa_message, wa_value, wa_webhook
 from tests.conftest import DATABASES
 from tests.fakes.providers import FakeProviders, meta_signature_headers
 from tools.clock import FrozenClock
-from tools.inbox import DeliveryStatus
 
 pytestmark = pytest.mark.parametrize("database_url", DATABASES, indirect=True)
 
@@ -26,12 +25,7 @@ async def test_the_day_before_reminder_arrives_on_telegram(
     stores = served.state.stores
     async with httpx.AsyncClient(base_url=served.url) as client:
         await Customer(client).says("здравствуйте")
-        for _ in range(200):
-            await asyncio.sleep(0.05)
-            if not await stores.inbox.deliveries(
-                status=DeliveryStatus.PENDING
-            ) and not await stores.inbox.last_open_at(CONVERSATION):
-                break
+        await until_answered(served)
     answered = len(providers.texts("telegram"))
     contact = (await stores.conversations.get_conversation(CONVERSATION)).contact_id
     appointments = served.state.runner.deps.appointments

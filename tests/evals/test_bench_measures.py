@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 
+from evals.bench.ack_histogram import ack_buckets, bucket_delta, bucket_quantile
 from evals.bench.databases import fresh_database
 from evals.bench.process_cpu import tree_cpu_s
 from evals.bench.turns import run
@@ -56,3 +58,23 @@ async def test_a_postgresql_bench_database_is_fresh_and_dropped_after(tmp_path: 
         assert name.startswith("fd_bench_") and name not in before
         assert name in _databases()
     assert name not in _databases()
+
+
+def test_server_side_answer_times_come_from_the_histogram_between_two_scrapes() -> None:
+    before = ack_buckets(
+        'frontdesk_webhook_ack_seconds_bucket{channel="telegram",le="0.01"} 5\n'
+        'frontdesk_webhook_ack_seconds_bucket{channel="telegram",le="0.05"} 5\n'
+        'frontdesk_webhook_ack_seconds_bucket{channel="telegram",le="+Inf"} 5\n'
+        'frontdesk_webhook_ack_seconds_bucket{channel="whatsapp",le="+Inf"} 9\n'
+    )
+    after = ack_buckets(
+        'frontdesk_webhook_ack_seconds_bucket{channel="telegram",le="+Inf"} 106\n'
+        'frontdesk_webhook_ack_seconds_bucket{channel="telegram",le="0.01"} 55\n'
+        'frontdesk_webhook_ack_seconds_bucket{channel="telegram",le="0.05"} 105\n'
+    )
+    load = bucket_delta(after, before)
+    assert load == [(0.01, 50), (0.05, 100), (math.inf, 101)]
+    assert bucket_quantile(load, 0.25) == 0.01 * 25.25 / 50, "interpolated within [0, 0.01]"
+    assert abs(bucket_quantile(load, 0.75) - 0.0306) < 1e-9, "interpolated within (0.01, 0.05]"
+    assert bucket_quantile(load, 0.999) == 0.05, "in +Inf: the highest finite bound"
+    assert math.isnan(bucket_quantile(bucket_delta(before, before), 0.5)), "nothing observed"

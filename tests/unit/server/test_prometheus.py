@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from server.prometheus import Metric, Sample, escape_help, escape_label_value, exposition, format_value
+from server.prometheus import (
+    LatencyHistogram,
+    Metric,
+    Sample,
+    escape_help,
+    escape_label_value,
+    exposition,
+    format_value,
+)
 from server.routes.metrics import operations_metrics
 from tools.sql.operations_metrics import OperationsSnapshot
 
@@ -90,3 +98,21 @@ def test_an_operations_snapshot_becomes_every_frontdesk_metric() -> None:
     assert "frontdesk_inbox_oldest_pending_seconds 12.5" in lines
     assert 'frontdesk_staff_alerts{status="dead"} 1' in lines
     assert "frontdesk_approvals_pending 3" in lines
+
+
+def test_a_histogram_is_cumulative_buckets_then_its_sum_and_count() -> None:
+    times = LatencyHistogram([0.05, 0.01])
+    for seconds in (0.25, 0.01, 0.125, 0.5):
+        times.observe(seconds)
+    text = exposition(
+        [Metric("ack_seconds", "histogram", "Answer times.", times.samples((("channel", "tg"),)))]
+    )
+    assert text == (
+        "# HELP ack_seconds Answer times.\n"
+        "# TYPE ack_seconds histogram\n"
+        'ack_seconds_bucket{channel="tg",le="0.01"} 1\n'
+        'ack_seconds_bucket{channel="tg",le="0.05"} 1\n'
+        'ack_seconds_bucket{channel="tg",le="+Inf"} 4\n'
+        'ack_seconds_sum{channel="tg"} 0.885\n'
+        'ack_seconds_count{channel="tg"} 4\n'
+    )
