@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import DATABASES
 from tools.clock import FrozenClock
 from tools.conversations import NewReply, Owner
-from tools.inbox import DeliveryStatus, InboxStatus, NewDelivery, NewInboxEvent
+from tools.inbox import Claim, DeliveryStatus, InboxStatus, NewDelivery, NewInboxEvent
 from tools.sql import BusinessStores
 from tools.sql.inbox_claim import MAX_ATTEMPTS
 
@@ -277,6 +277,16 @@ async def _turn_with_replies(
     return [reply.id for reply in replies]
 
 
+async def _claimed_turn(
+    stores: BusinessStores, clock: FrozenClock, provider_id: str, *texts: str
+) -> tuple[Claim, list[str]]:
+    """A customer message accepted and claimed by worker w1 (30 s lease), and the replies its turn recorded."""
+    await stores.inbox.accept(_event(clock, provider_id))
+    claim = await stores.inbox.claim("w1", lease_s=30)
+    assert claim is not None
+    return claim, await _turn_with_replies(stores, clock, provider_id, *texts)
+
+
 def _new_deliveries(message_ids: list[str]) -> list[NewDelivery]:
     return [NewDelivery(message_id, "telegram:100", "telegram", "100") for message_id in message_ids]
 
@@ -284,10 +294,7 @@ def _new_deliveries(message_ids: list[str]) -> list[NewDelivery]:
 async def test_a_completed_turn_queues_its_replies_and_its_worker_sends_them_holding_the_conversation(
     stores: BusinessStores, clock: FrozenClock
 ) -> None:
-    await stores.inbox.accept(_event(clock, "u1"))
-    claim = await stores.inbox.claim("w1", lease_s=30)
-    assert claim is not None
-    replies = await _turn_with_replies(stores, clock, "u1", "Здравствуйте!", "Чем помочь?")
+    claim, replies = await _claimed_turn(stores, clock, "u1", "Здравствуйте!", "Чем помочь?")
     await stores.inbox.accept(_event(clock, "u2", text="ещё вопрос"))
     done = await stores.inbox.complete(
         claim, [e.id for e in claim.events], deliveries=_new_deliveries(replies), keep_to_send_s=15
@@ -307,10 +314,7 @@ async def test_a_completed_turn_queues_its_replies_and_its_worker_sends_them_hol
 async def test_a_turn_that_ran_into_the_end_of_its_lease_leaves_its_replies_to_the_outbox(
     stores: BusinessStores, clock: FrozenClock
 ) -> None:
-    await stores.inbox.accept(_event(clock, "u1"))
-    claim = await stores.inbox.claim("w1", lease_s=30)
-    assert claim is not None
-    replies = await _turn_with_replies(stores, clock, "u1", "Здравствуйте!")
+    claim, replies = await _claimed_turn(stores, clock, "u1", "Здравствуйте!")
     clock.advance(timedelta(seconds=20))
     done = await stores.inbox.complete(
         claim, [e.id for e in claim.events], deliveries=_new_deliveries(replies), keep_to_send_s=15
@@ -349,15 +353,9 @@ async def test_a_taken_delivery_is_kept_only_while_no_one_else_took_it(
 async def test_replies_queue_behind_earlier_ones_still_waiting_and_are_never_queued_twice(
     stores: BusinessStores, clock: FrozenClock
 ) -> None:
-    await stores.inbox.accept(_event(clock, "u1"))
-    first = await stores.inbox.claim("w1", lease_s=30)
-    assert first is not None
-    earlier = await _turn_with_replies(stores, clock, "u1", "Первый ответ")
+    first, earlier = await _claimed_turn(stores, clock, "u1", "Первый ответ")
     await stores.inbox.complete(first, [e.id for e in first.events], deliveries=_new_deliveries(earlier))
-    await stores.inbox.accept(_event(clock, "u2"))
-    second = await stores.inbox.claim("w1", lease_s=30)
-    assert second is not None
-    later = await _turn_with_replies(stores, clock, "u2", "Второй ответ")
+    second, later = await _claimed_turn(stores, clock, "u2", "Второй ответ")
     done = await stores.inbox.complete(
         second, [e.id for e in second.events], deliveries=_new_deliveries(earlier + later), keep_to_send_s=15
     )

@@ -34,6 +34,8 @@ from tools.staff_alerts import AlertStatus
 
 CONVERSATION_LINK = "http://desk.example/console/conversations/telegram:100"
 SECRET = "whsec-test-0123456789"
+ONE_TELEGRAM_CHAT: list[dict[str, object]] = [{"type": "telegram", "chat_id": "-100777"}]
+"""Alert targets: one staff group on Telegram."""
 
 
 @pytest.fixture
@@ -161,7 +163,7 @@ async def test_telegram_flood_control_is_waited_out_and_the_chat_gets_one_messag
     providers: FakeProviders,
     hooks: FakeHooks,
 ) -> None:
-    targets: list[dict[str, object]] = [{"type": "telegram", "chat_id": "-100777"}]
+    targets = ONE_TELEGRAM_CHAT
     worker = _worker(minimal_playbook, stores, client, clock, providers, hooks, targets)
     await _hot_lead(stores, "one")
     await _hot_lead(stores, "two")
@@ -261,7 +263,7 @@ async def test_a_crash_between_notify_and_dispatch_still_alerts_once(
     providers: FakeProviders,
     hooks: FakeHooks,
 ) -> None:
-    targets: list[dict[str, object]] = [{"type": "telegram", "chat_id": "-100777"}]
+    targets = ONE_TELEGRAM_CHAT
     await _hot_lead(stores)  # stored while no worker ran ("the process died right after")
     first = _worker(minimal_playbook, stores, client, clock, providers, hooks, targets)
     await stores.staff_alerts.dispatch(first.routes)
@@ -298,7 +300,7 @@ async def test_a_slow_target_never_gets_an_alert_after_the_lease_ran_short(
     hooks: FakeHooks,
 ) -> None:
     """Alerts the lease no longer covers wait for its end; a send that hangs is cut off and retried."""
-    targets: list[dict[str, object]] = [{"type": "telegram", "chat_id": "-100777"}]
+    targets = ONE_TELEGRAM_CHAT
     configured = _worker(minimal_playbook, stores, client, clock, providers, hooks, targets)
     [target] = configured.senders
     slow = SlowTarget(0.3)
